@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs Tessera's build, test and tooling dependencies from Debian 12 packages.
+# Idempotent: only packages that are missing are installed; nothing is downloaded
+# from anywhere but the Debian archive.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake make g++ pkg-config
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
+  python3 python3-numpy python3-scipy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,88 @@
+// Hardware specifications: one accelerator chip and one system (instance,
+// UltraServer or rack) built from several chips. Plain values, filled by
+// specs/io from data/chips/*.yaml and data/systems/*.yaml. A std::nullopt means
+// "no public figure" (the catalog says `unknown`), never zero.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tessera/core/units.h"
+#include "tessera/specs/dtype.h"
+
+namespace tessera {
+
+enum class Vendor { Aws, Nvidia, Other };
+
+// Engine-level description of one physical NeuronCore (NC-v2/v3/v4).
+// Facts from the NKI architecture guides (shared/reference/hardware.md §1).
+struct NeuronCoreSpec {
+  std::string version;                 // "v2", "v3", "v4"
+  // TensorE: a pe_rows x pe_cols systolic array.
+  int pe_rows = 128;
+  int pe_cols = 128;
+  Hertz tensor_clock{0};
+  int moving_free_max = 512;           // max moving free size N per MultiplyMoving
+  int min_initiation_cycles = 64;      // II = max(N, 64) TensorE cycles
+  // Multiply-accumulates per PE per cycle by dtype (FP8 double-row = 2, MX = 4, FP32 = 0.25).
+  std::map<DType, double> macs_per_pe_cycle;
+  // Element-wise engines: clock and elements per cycle (BF16 rate).
+  Hertz vector_clock{0};
+  double vector_elems_per_cycle = 0;
+  Hertz scalar_clock{0};
+  double scalar_elems_per_cycle = 0;
+  Hertz gpsimd_clock{0};
+  double gpsimd_elems_per_cycle = 0;
+  double instruction_overhead_cycles = 100;   // static cost of a Vector/Scalar instruction
+  // On-chip memories (per core).
+  Bytes sbuf{0};
+  Bytes psum{0};
+  int psum_banks = 8;
+  // DMA: queues per core, bandwidth per queue for large transfers, fixed cost per transfer.
+  int dma_engines = 16;
+  BytesPerSecond dma_bandwidth_per_engine{0};
+  Seconds dma_fixed_cost{0};
+};
+
+struct ChipSpec {
+  std::string name;                    // catalog key, e.g. "trainium2", "h100-sxm"
+  std::string display_name;
+  Vendor vendor = Vendor::Other;
+  int cores = 1;                       // NeuronCores per chip; 1 for a GPU
+  std::map<DType, FlopsPerSecond> peak_dense;   // per chip, dense (no sparsity)
+  Bytes hbm_capacity{0};
+  BytesPerSecond hbm_bandwidth{0};
+  Bytes sram{0};                       // SBUF total (Neuron) or L2 (GPU)
+  int links = 0;                       // chip-to-chip links
+  BytesPerSecond chip_to_chip_bandwidth{0};  // per chip, all links, one direction summed as vendors quote
+  std::optional<Watts> tdp;            // unknown for Trainium/Inferentia
+  std::optional<Watts> idle_power;
+  std::optional<NeuronCoreSpec> neuron_core;   // set for AWS Neuron chips
+  std::string source;                  // where the figures come from
+
+  // Peak for dtype, falling back to the closest supported wider type (FP4 -> FP8 -> BF16).
+  // Returns the dtype actually used through `used`.
+  FlopsPerSecond peak(DType d, DType* used = nullptr) const;
+};
+
+enum class TopologyKind { Single, Ring, Torus2D, Torus2DRings, Switch, TwoLevelSwitch };
+
+struct SystemSpec {
+  std::string name;                    // catalog key, e.g. "trn1.32xlarge"
+  std::string chip_name;
+  ChipSpec chip;                       // resolved from chip_name
+  int chips = 1;
+  TopologyKind topology = TopologyKind::Single;
+  std::vector<int> topology_dims;      // e.g. {4, 4} for a 4x4 torus
+  BytesPerSecond link_bandwidth{0};    // per link, per direction
+  Seconds link_latency{0};             // per hop (estimate where no public figure)
+  BytesPerSecond scaleout_bandwidth{0};  // EFA/IB per system
+  int default_lnc = 1;                 // logical NeuronCore config (Trainium2/3 default 2)
+  std::optional<UsdPerHour> price_on_demand;
+  std::optional<Watts> host_power;     // CPUs, NICs, fans per system
+  std::string source;
+};
+
+}  // namespace tessera

@@ -1,0 +1,61 @@
+// What requests arrive, and when. Parsed from a SPEC string (see ARCHITECTURE.md):
+//   batch:size=B,input=I,output=O[,rounds=R]
+//   poisson:rate=R,input=I,output=O,n=N
+//   closed:concurrency=C,input=I,output=O,n=N
+//   trace:PATH[,rate-scale=X][,limit=N]
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+// A token-length distribution: a constant, or a lognormal/uniform draw.
+struct LengthDist {
+  enum class Kind { Constant, Lognormal, Uniform } kind = Kind::Constant;
+  double a = 0;   // constant value | lognormal mean | uniform min
+  double b = 0;   // lognormal sd   | uniform max
+  int64_t min = 1;
+  int64_t max = 1 << 20;
+};
+
+enum class WorkloadKind { Batch, Poisson, Closed, Trace };
+
+struct WorkloadSpec {
+  WorkloadKind kind = WorkloadKind::Batch;
+  std::string text;            // the SPEC as given, for reports
+  int64_t size = 1;            // batch: requests per round
+  int64_t rounds = 1;          // batch: rounds, each starting when the previous completes
+  double rate = 0;             // poisson: requests per second
+  int64_t concurrency = 1;     // closed: clients
+  int64_t n = 0;               // poisson/closed: total requests
+  LengthDist input;
+  LengthDist output;
+  std::string trace_path;      // trace
+  double rate_scale = 1.0;     // trace: >1 compresses time (more load)
+  int64_t limit = 0;           // trace: 0 = all rows
+};
+
+// One request as it arrives.
+struct RequestArrival {
+  double arrival_s = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  std::vector<uint64_t> prefix_hashes;  // Mooncake hash_ids (one per prefix block), may be empty
+};
+
+// A stream of arrivals in nondecreasing time order. Implemented by generators
+// (serve/) and trace readers (specs/io/); pulled one at a time so that a trace of
+// any length is never held in memory.
+class RequestSource {
+ public:
+  virtual ~RequestSource() = default;
+  // Next arrival, or nullopt at the end. A malformed row is reported through error().
+  virtual std::optional<RequestArrival> next() = 0;
+  // Non-empty when the stream stopped because of bad input (one line: file, row, key, value).
+  virtual const std::string& error() const = 0;
+};
+
+}  // namespace tessera
