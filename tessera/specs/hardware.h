@@ -78,7 +78,11 @@ struct SystemSpec {
   std::vector<int> topology_dims;      // e.g. {4, 4} for a 4x4 torus
   BytesPerSecond link_bandwidth{0};    // per link, per direction
   Seconds link_latency{0};             // per hop (estimate where no public figure)
-  BytesPerSecond scaleout_bandwidth{0};  // EFA/IB per system
+  // Fabric tiers beyond the first (link_bandwidth), innermost first: the Trn2 UltraServer's
+  // inter-instance ring; Trn3 Gen2's inter-server and inter-rack switch ports. Per chip (all
+  // links of that tier together), per direction. Empty for a single-tier fabric.
+  std::vector<BytesPerSecond> outer_tier_bandwidth;
+  BytesPerSecond scaleout_bandwidth{0};  // EFA/IB per system; 0 where the catalog says `unknown`
   int default_lnc = 1;                 // logical NeuronCore config (Trainium2/3 default 2)
   std::optional<UsdPerHour> price_on_demand;
   std::optional<Watts> host_power;     // CPUs, NICs, fans per system

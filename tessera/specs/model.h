@@ -22,6 +22,11 @@ struct MoeSpec {
   int64_t shared_intermediate = 0; // total FFN width of the shared experts
   int first_dense_layers = 0;      // DeepSeek first_k_dense_replace
   int layer_frequency = 1;         // every n-th layer is MoE
+  // Per layer: true where the layer's MLP is the routed MoE. Authoritative where set (the
+  // HF loader always sets it): the families place sparse layers differently (DeepSeek:
+  // i >= first_k_dense_replace && i % moe_layer_freq == 0; Qwen-MoE: (i+1) % decoder_sparse_step
+  // == 0 and i not in mlp_only_layers), which the two counts above cannot express exactly.
+  std::vector<bool> layer_is_moe;
 };
 
 struct MlaSpec {                   // DeepSeek multi-head latent attention
@@ -51,6 +56,10 @@ struct ModelSpec {
   int sliding_window = 0;          // 0 = full attention
   std::vector<bool> layer_is_sliding;  // per layer, when the config alternates (GPT-OSS)
   DType native_dtype = DType::BF16;  // torch_dtype of the checkpoint
+  // quantization_config.quant_method where the checkpoint ships quantized linear weights
+  // (DeepSeek-V3 fp8 blocks; GPT-OSS mxfp4 experts). Empty for an unquantized checkpoint.
+  std::optional<DType> quantized_dtype;
+  int rotary_dim = 0;              // per-head dims that get RoPE (GPT-J rotary_dim, phi-2 0.4 x head_dim)
   std::string source;              // file it came from
 };
 

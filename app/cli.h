@@ -1,0 +1,37 @@
+// Shared pieces of the CLI: exit codes, error printing, atomic output files.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "tessera/core/status.h"
+
+namespace tessera::app {
+
+enum Exit : int { kOk = 0, kInternal = 1, kBadInput = 2, kInfeasible = 3 };
+
+int exit_code(const Error& e);
+// Prints "tessera: <message>" to stderr and returns the exit code for the error.
+int report_error(const Error& e);
+// Writes text to `path` via a temporary file and rename, so a failed run never
+// leaves a half-written output.
+Status write_file_atomic(const std::filesystem::path& path, const std::string& text);
+
+// Each subcommand registers its options and a runner that returns the exit code.
+using Runner = std::function<int()>;
+struct Command {
+  CLI::App* app;
+  Runner run;
+};
+
+Command add_simulate(CLI::App& root);
+Command add_hardware(CLI::App& root);
+Command add_models(CLI::App& root);
+Command add_validate(CLI::App& root);
+Command add_calibrate(CLI::App& root);
+
+std::string version();
+
+}  // namespace tessera::app

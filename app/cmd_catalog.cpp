@@ -1,0 +1,160 @@
+// tessera hardware list|show, tessera models list|show: what the catalog holds.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli.h"
+#include "tessera/plan/params.h"
+#include "tessera/specs/io/catalog.h"
+
+namespace tessera::app {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+struct CatalogArgs {
+  std::string name;
+  bool json = false;
+};
+
+Result<Catalog> open_catalog() { return Catalog::open(Catalog::default_data_dir()); }
+
+template <class T>
+ojson opt_value(const std::optional<T>& v) {
+  return v ? ojson(v->value()) : ojson(nullptr);
+}
+
+ojson chip_json(const ChipSpec& c) {
+  ojson peaks;
+  for (const auto& [d, f] : c.peak_dense) peaks[std::string(dtype_name(d))] = f.value();
+  return ojson{{"name", c.name},
+               {"display_name", c.display_name},
+               {"cores", c.cores},
+               {"peak_dense_flops_per_s", peaks},
+               {"hbm_capacity_bytes", c.hbm_capacity.value()},
+               {"hbm_bandwidth_bytes_per_s", c.hbm_bandwidth.value()},
+               {"sram_bytes", c.sram.value()},
+               {"links", c.links},
+               {"chip_to_chip_bandwidth_bytes_per_s", c.chip_to_chip_bandwidth.value()},
+               {"tdp_w", opt_value(c.tdp)},
+               {"idle_power_w", opt_value(c.idle_power)},
+               {"neuron_core", c.neuron_core ? ojson(c.neuron_core->version) : ojson(nullptr)},
+               {"source", c.source}};
+}
+
+int hardware_list() {
+  auto cat = open_catalog();
+  if (!cat) return report_error(cat.error());
+  std::cout << fmt::format("{:<22}{:<14}{:>6}{:>10}{:>12}{:>12}  {}\n", "system", "chip", "chips", "HBM/chip",
+                           "BF16 TF/chip", "$/h", "topology");
+  for (const auto& n : cat->system_names()) {
+    auto s = cat->system(n);
+    if (!s) return report_error(s.error());
+    std::cout << fmt::format("{:<22}{:<14}{:>6}{:>8.0f}GiB{:>12.0f}{:>12}\n", s->name, s->chip.name, s->chips,
+                             s->chip.hbm_capacity.value() / (1024.0 * 1024 * 1024),
+                             s->chip.peak(DType::BF16).value() / 1e12,
+                             s->price_on_demand ? fmt::format("{:.2f}", s->price_on_demand->value()) : "unknown");
+  }
+  return kOk;
+}
+
+int hardware_show(const CatalogArgs& a) {
+  auto cat = open_catalog();
+  if (!cat) return report_error(cat.error());
+  auto s = cat->system(a.name);
+  if (!s) return report_error(s.error());
+  if (a.json) {
+    ojson j{{"name", s->name},
+            {"chips", s->chips},
+            {"chip", chip_json(s->chip)},
+            {"link_bandwidth_bytes_per_s", s->link_bandwidth.value()},
+            {"link_latency_s", s->link_latency.value()},
+            {"scaleout_bandwidth_bytes_per_s", s->scaleout_bandwidth.value()},
+            {"default_lnc", s->default_lnc},
+            {"price_on_demand_usd_per_hour", opt_value(s->price_on_demand)},
+            {"source", s->source}};
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  auto text = cat->system_source_text(a.name);
+  if (!text) return report_error(text.error());
+  auto chip_text = cat->chip_source_text(s->chip_name);
+  std::cout << *text << "\n# --- chip: " << s->chip_name << " ---\n" << (chip_text ? *chip_text : "") ;
+  return kOk;
+}
+
+int models_list() {
+  auto cat = open_catalog();
+  if (!cat) return report_error(cat.error());
+  std::cout << fmt::format("{:<26}{:>8}{:>8}{:>7}{:>9}{:>14}{:>14}\n", "model", "layers", "hidden", "heads",
+                           "kv_heads", "params (B)", "active (B)");
+  for (const auto& n : cat->model_names()) {
+    auto m = cat->model(n);
+    if (!m) return report_error(m.error());
+    const ParamCount pc = count_params(*m);
+    std::cout << fmt::format("{:<26}{:>8}{:>8}{:>7}{:>9}{:>14.2f}{:>14.2f}\n", n, m->layers, m->hidden, m->heads,
+                             m->kv_heads, pc.total / 1e9, pc.active / 1e9);
+  }
+  return kOk;
+}
+
+int models_show(const CatalogArgs& a) {
+  auto cat = open_catalog();
+  if (!cat) return report_error(cat.error());
+  auto m = cat->model(a.name);
+  if (!m) return report_error(m.error());
+  const ParamCount pc = count_params(*m);
+  const double kv_elems = kv_elements_per_token_per_layer(*m) * m->layers;
+  ojson j{{"name", m->name},
+          {"architecture", m->architecture},
+          {"hidden", m->hidden},
+          {"layers", m->layers},
+          {"heads", m->heads},
+          {"kv_heads", m->kv_heads},
+          {"head_dim", m->head_dim},
+          {"intermediate", m->intermediate},
+          {"vocab", m->vocab},
+          {"tied_embeddings", m->tied_embeddings},
+          {"params_total", pc.total},
+          {"params_active", pc.active},
+          {"kv_bytes_per_token", kv_elems * dtype_bytes(DType::BF16)},
+          {"kv_dtype_assumed", "bf16"},
+          {"moe", m->moe ? ojson{{"experts", m->moe->num_experts}, {"top_k", m->moe->experts_per_token},
+                                 {"shared_experts", m->moe->shared_experts}}
+                         : ojson(nullptr)},
+          {"source", m->source}};
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    for (const auto& [k, v] : j.items()) std::cout << fmt::format("{:<18}{}\n", k, v.dump());
+  }
+  return kOk;
+}
+
+}  // namespace
+
+Command add_hardware(CLI::App& root) {
+  auto args = std::make_shared<CatalogArgs>();
+  CLI::App* c = root.add_subcommand("hardware", "List or show catalog hardware systems");
+  c->require_subcommand(1);
+  CLI::App* list = c->add_subcommand("list", "List systems");
+  CLI::App* show = c->add_subcommand("show", "Show one system with its sources");
+  show->add_option("name", args->name, "system name")->required();
+  show->add_flag("--json", args->json, "print JSON");
+  return {c, [args, list] { return list->parsed() ? hardware_list() : hardware_show(*args); }};
+}
+
+Command add_models(CLI::App& root) {
+  auto args = std::make_shared<CatalogArgs>();
+  CLI::App* c = root.add_subcommand("models", "List or show catalog models");
+  c->require_subcommand(1);
+  CLI::App* list = c->add_subcommand("list", "List models");
+  CLI::App* show = c->add_subcommand("show", "Show one model: architecture, parameters, KV bytes per token");
+  show->add_option("name", args->name, "model name or config.json path")->required();
+  show->add_flag("--json", args->json, "print JSON");
+  return {c, [args, list] { return list->parsed() ? models_list() : models_show(*args); }};
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,53 @@
+#include "tessera/compute/device_factory.h"
+
+#include <array>
+#include <utility>
+
+#include "tessera/compute/neuron_core_model.h"
+#include "tessera/compute/nvidia_model.h"
+#include "tessera/compute/roofline_model.h"
+
+namespace tessera {
+
+namespace {
+constexpr std::array<std::pair<std::string_view, Fidelity>, 5> kFidelities{{
+    {"auto", Fidelity::Auto}, {"roofline", Fidelity::Roofline}, {"engine", Fidelity::Engine},
+    {"fitted", Fidelity::Fitted}, {"measured", Fidelity::Measured}}};
+}
+
+std::optional<Fidelity> parse_fidelity(std::string_view s) {
+  for (auto [n, f] : kFidelities)
+    if (n == s) return f;
+  return std::nullopt;
+}
+
+std::string_view fidelity_name(Fidelity f) {
+  for (auto [n, v] : kFidelities)
+    if (v == f) return n;
+  return "?";
+}
+
+Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
+                                                             const NvidiaComputeFit* fit) {
+  const bool neuron = rank.chip->neuron_core.has_value();
+  if (fidelity == Fidelity::Engine && !neuron)
+    return bad_input("--fidelity: 'engine' is the NeuronCore engine model; " + rank.chip->name +
+                     " is not a Neuron chip (use fitted, measured or roofline)");
+  if ((fidelity == Fidelity::Fitted || fidelity == Fidelity::Measured) && neuron)
+    return bad_input("--fidelity: '" + std::string(fidelity_name(fidelity)) + "' applies to NVIDIA GPUs; " +
+                     rank.chip->name + " uses 'engine' or 'roofline'");
+  if (fidelity == Fidelity::Engine || (fidelity == Fidelity::Auto && neuron)) {
+    auto m = NeuronCoreModel::create(rank);
+    if (!m) return m.error();
+    return std::shared_ptr<const DeviceModel>(std::make_shared<NeuronCoreModel>(std::move(*m)));
+  }
+  if (fidelity == Fidelity::Measured)
+    return bad_input("--fidelity: 'measured' (table interpolation) is not available in this version; use 'fitted'");
+  if (!neuron && fidelity != Fidelity::Roofline) {
+    if (!fit) return internal_error("no NVIDIA fit loaded for " + rank.chip->name);
+    return std::shared_ptr<const DeviceModel>(std::make_shared<NvidiaModel>(rank, *fit));
+  }
+  return std::shared_ptr<const DeviceModel>(std::make_shared<RooflineModel>(rank, RooflineParams{}));
+}
+
+}  // namespace tessera

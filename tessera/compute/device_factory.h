@@ -1,0 +1,32 @@
+// Chooses the cost model for a rank: the engine-level NeuronCore model on Neuron
+// chips, the calibrated model on NVIDIA, or the plain roofline.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "tessera/compute/device_model.h"
+#include "tessera/core/status.h"
+
+namespace tessera {
+
+enum class Fidelity {
+  Auto,      // engine on Neuron, fitted on NVIDIA (roofline where neither applies)
+  Roofline,  // peak-rate roofline, no efficiency losses: an upper bound on speed
+  Engine,    // engine-level NeuronCore model (Neuron chips only)
+  Fitted,    // efficiency curves fitted to measured kernel tables (NVIDIA)
+  Measured,  // interpolate the committed measured tables (chips that have them)
+};
+
+std::optional<Fidelity> parse_fidelity(std::string_view s);
+std::string_view fidelity_name(Fidelity f);
+
+struct NvidiaComputeFit;  // specs/calibration.h
+
+// `fit` may be null (no calibration for this chip): Fitted then falls back to the
+// generic parameters inside the fit file chosen by the caller, or errors.
+Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
+                                                             const NvidiaComputeFit* fit);
+
+}  // namespace tessera

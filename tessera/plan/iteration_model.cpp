@@ -1,0 +1,92 @@
+#include "tessera/plan/iteration_model.h"
+
+#include <type_traits>
+
+namespace tessera {
+
+IterationModel::IterationModel(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
+                               const MemoryPlan& memory, std::shared_ptr<const DeviceModel> device,
+                               std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads)
+    : lowering_(model, dep, placement), memory_(memory), block_tokens_(dep.block_tokens), tp_(dep.tp),
+      device_(std::move(device)), network_(std::move(network)), overheads_(std::move(overheads)) {
+  scratch_.reserve(64);
+}
+
+namespace {
+struct OpCoster {
+  const DeviceModel& dev;
+  const CollectiveModel& net;
+  CostedOp operator()(const GemmOp& g) const { return {{}, 1, dev.gemm(g), Seconds(0)}; }
+  CostedOp operator()(const AttentionOp& a) const { return {{}, 1, dev.attention(a), Seconds(0)}; }
+  CostedOp operator()(const ElementwiseOp& e) const { return {{}, 1, dev.elementwise(e), Seconds(0)}; }
+  CostedOp operator()(const CollectiveCall& c) const {
+    return {{}, 1, OpCost{}, net.cost(c.kind, c.bytes, c.group).time};
+  }
+};
+}  // namespace
+
+void IterationModel::accumulate(const std::vector<PlannedOp>& ops, IterationCost& acc) const {
+  const OpCoster coster{*device_, *network_};
+  for (const PlannedOp& p : ops) {
+    const CostedOp c = std::visit(coster, p.op);
+    const double r = p.repeat;
+    if (std::holds_alternative<CollectiveCall>(p.op)) {
+      acc.collective += c.collective * r + overheads_.per_collective * r;
+      continue;
+    }
+    const Seconds t = c.cost.time * r;
+    const bool memory_bound = c.cost.memory >= c.cost.compute;
+    if (std::holds_alternative<GemmOp>(p.op)) {
+      (memory_bound ? acc.weight_read : acc.gemm_compute) += t;
+    } else if (std::holds_alternative<AttentionOp>(p.op)) {
+      (memory_bound ? acc.kv_read : acc.attention_compute) += t;
+    } else {
+      acc.elementwise += t;
+    }
+    // Every TP rank does the same work on its shard: the replica does tp times it.
+    acc.flops += c.cost.flops * (r * tp_);
+    acc.hbm_bytes += c.cost.hbm_bytes * (r * tp_);
+  }
+}
+
+static void finalize(IterationCost& c) {
+  c.total = c.weight_read + c.gemm_compute + c.kv_read + c.attention_compute + c.elementwise + c.collective +
+            c.overhead;
+}
+
+IterationCost IterationModel::token_bound_cost(const BatchShape& b) {
+  const uint64_t sampled = static_cast<uint64_t>(b.prefill_seqs + b.decode_seqs);
+  const uint64_t key = (static_cast<uint64_t>(b.tokens()) << 24) ^ sampled;
+  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  IterationCost c;
+  lowering_.lower(b, OpSet::TokenBound, scratch_);
+  accumulate(scratch_, c);
+  c.overhead = overheads_.per_iteration + overheads_.per_layer * lowering_.model().layers;
+  memo_.emplace(key, c);
+  return c;
+}
+
+IterationCost IterationModel::cost(const BatchShape& b) {
+  if (b.empty()) return {};
+  IterationCost c = token_bound_cost(b);
+  lowering_.lower(b, OpSet::Attention, scratch_);
+  accumulate(scratch_, c);
+  finalize(c);
+  return c;
+}
+
+std::vector<CostedOp> IterationModel::explain(const BatchShape& b) const {
+  std::vector<PlannedOp> ops;
+  lowering_.lower(b, OpSet::All, ops);
+  std::vector<CostedOp> out;
+  const OpCoster coster{*device_, *network_};
+  for (const PlannedOp& p : ops) {
+    CostedOp c = std::visit(coster, p.op);
+    c.name = p.name;
+    c.repeat = p.repeat;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,61 @@
+// The compiler's back half: cost one iteration of a replica by lowering the
+// batch and pricing every op through the device and collective models. The
+// token-bound part (GEMMs, element-wise, collectives) depends only on the token
+// and sampled-sequence counts, so it is memoized exactly on them; attention is
+// priced fresh because it depends on the KV lengths.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "tessera/compute/device_model.h"
+#include "tessera/network/collective.h"
+#include "tessera/plan/batch.h"
+#include "tessera/plan/lowering.h"
+#include "tessera/plan/memory.h"
+#include "tessera/specs/platform.h"
+
+namespace tessera {
+
+// A costed op, for `--explain` style breakdowns.
+struct CostedOp {
+  std::string_view name;
+  double repeat = 1;
+  OpCost cost;                 // one execution
+  Seconds collective{0};       // for collectives (cost.time is then 0)
+};
+
+class IterationModel final : public IterationCoster {
+ public:
+  IterationModel(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
+                 const MemoryPlan& memory, std::shared_ptr<const DeviceModel> device,
+                 std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads);
+
+  IterationCost cost(const BatchShape& batch) override;
+  int64_t kv_blocks() const override { return memory_.kv_blocks; }
+  int block_tokens() const override { return block_tokens_; }
+
+  // Every op of one iteration with its cost (not memoized; for reports and tests).
+  std::vector<CostedOp> explain(const BatchShape& batch) const;
+  const MemoryPlan& memory() const { return memory_; }
+  const DeviceModel& device() const { return *device_; }
+  size_t memo_size() const { return memo_.size(); }
+
+ private:
+  void accumulate(const std::vector<PlannedOp>& ops, IterationCost& acc) const;
+  IterationCost token_bound_cost(const BatchShape& batch);
+
+  Lowering lowering_;
+  MemoryPlan memory_;
+  int block_tokens_;
+  int tp_;
+  std::shared_ptr<const DeviceModel> device_;
+  std::shared_ptr<const CollectiveModel> network_;
+  PlatformOverheads overheads_;
+  std::unordered_map<uint64_t, IterationCost> memo_;
+  std::vector<PlannedOp> scratch_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,196 @@
+#include "tessera/planner/simulation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "tessera/network/ring_model.h"
+#include "tessera/plan/params.h"
+#include "tessera/specs/io/calibration_io.h"
+#include "tessera/specs/io/catalog.h"
+#include "tessera/specs/io/platform_io.h"
+#include "tessera/specs/io/trace_reader.h"
+#include "tessera/specs/io/workload_parse.h"
+
+namespace tessera {
+
+namespace {
+
+std::string_view platform_of(const ChipSpec& chip) { return chip.neuron_core ? "neuron" : "nvidia"; }
+
+Fidelity resolve_fidelity(Fidelity f, const ChipSpec& chip) {
+  if (f != Fidelity::Auto) return f;
+  return chip.neuron_core ? Fidelity::Engine : Fidelity::Fitted;
+}
+
+// Representative decode step: every sequence of the first batch decoding at the
+// mean context length of the workload's requests (for the TPOT breakdown).
+BatchShape representative_decode(const WorkloadSpec& w, int max_batch) {
+  BatchShape b;
+  const int64_t seqs = w.kind == WorkloadKind::Batch ? std::min<int64_t>(w.size, max_batch) : 1;
+  const double in = w.input.kind == LengthDist::Kind::Constant ? w.input.a : w.input.a;
+  const double out = w.output.kind == LengthDist::Kind::Constant ? w.output.a : w.output.a;
+  const int64_t ctx = static_cast<int64_t>(in + out / 2.0);
+  b.decode_seqs = static_cast<int32_t>(seqs);
+  b.decode_kv_tokens = seqs * std::max<int64_t>(1, ctx);
+  return b;
+}
+
+}  // namespace
+
+Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
+  const auto data_dir = req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir;
+  auto catalog = Catalog::open(data_dir);
+  if (!catalog) return catalog.error();
+  auto model = catalog->model(req.model);
+  if (!model) return model.error();
+  auto system = catalog->system(req.hardware);
+  if (!system) return system.error();
+
+  CompiledDeployment c;
+  c.model = std::make_shared<const ModelSpec>(std::move(*model));
+  c.system = std::make_shared<const SystemSpec>(std::move(*system));
+  c.deployment = req.deployment;
+  if (c.model->mla)
+    return bad_input(fmt::format("--model: '{}' uses multi-head latent attention (MLA), which this version does not "
+                                 "lower yet", req.model));
+  auto placement = place(*c.model, *c.system, c.deployment);
+  if (!placement) return placement.error();
+  c.placement = *placement;
+  c.deployment.lnc = c.placement.lnc;
+  auto memory = plan_memory(*c.model, *c.system, c.deployment, c.placement);
+  if (!memory) return memory.error();
+  c.memory = *memory;
+
+  if (req.overheads) {
+    c.overheads = *req.overheads;
+  } else {
+    auto o = load_platform_overheads(data_dir, platform_of(c.system->chip));
+    if (!o) return o.error();
+    c.overheads = *o;
+  }
+  c.fidelity = resolve_fidelity(req.fidelity, c.system->chip);
+  std::optional<NvidiaComputeFit> fit;
+  if (!c.system->chip.neuron_core && c.fidelity != Fidelity::Roofline) {
+    auto f = load_nvidia_fit(nvidia_fit_path(data_dir, c.system->chip.name));
+    if (!f) return f.error();
+    fit = std::move(*f);
+  }
+  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr);
+  if (!device) return device.error();
+  auto network = std::make_shared<RingModel>(ring_params_for(*c.system));
+  c.iteration = std::make_unique<IterationModel>(*c.model, c.deployment, c.placement, c.memory, *device,
+                                                 network, c.overheads);
+  return c;
+}
+
+static void fill_summary(SimulationOutcome& o, const SloTargets& slo) {
+  const ServeResult& r = o.serve;
+  Summary& s = o.summary;
+  s.requests = r.requests;
+  s.completed = r.completed;
+  s.rejected = r.rejected;
+  s.duration_s = r.duration_s;
+  s.input_tokens = r.input_tokens;
+  s.output_tokens = r.output_tokens;
+  if (r.duration_s > 0) {
+    s.output_tokens_per_s = static_cast<double>(r.output_tokens) / r.duration_s;
+    s.input_tokens_per_s = static_cast<double>(r.input_tokens) / r.duration_s;
+    s.requests_per_s = static_cast<double>(r.completed) / r.duration_s;
+  }
+  s.ttft = r.ttft;
+  s.tpot = r.tpot;
+  s.itl = r.itl;
+  s.e2e = r.e2e;
+  s.queue = r.queue;
+  s.preemptions = r.preemptions;
+  s.kv_cache_peak_fraction = r.kv_cache_peak_fraction;
+  s.chips = o.placement.total_chips;
+  s.systems = o.placement.systems;
+
+  // Utilization against the whole deployment's peak over the run's wall time.
+  const ChipSpec& chip = o.system.chip;
+  const double peak = chip.peak(o.deployment.act_dtype).value() * s.chips;
+  const double bw = chip.hbm_bandwidth.value() * s.chips;
+  if (r.duration_s > 0 && peak > 0 && bw > 0) {
+    s.mfu = std::clamp(r.busy_breakdown.flops.value() / (peak * r.duration_s), 0.0, 1.0);
+    s.mbu = std::clamp(r.busy_breakdown.hbm_bytes.value() / (bw * r.duration_s), 0.0, 1.0);
+  }
+
+  if (slo.ttft_p99_s || slo.tpot_p99_s) {
+    int64_t ok = 0;
+    for (const RequestRecord& q : r.records) {
+      const double ttft = q.first_token_s - q.arrival_s;
+      const double tpot = q.output_tokens > 1 ? (q.completion_s - q.first_token_s) / (q.output_tokens - 1) : 0.0;
+      if ((!slo.ttft_p99_s || ttft <= *slo.ttft_p99_s) && (!slo.tpot_p99_s || tpot <= *slo.tpot_p99_s)) ++ok;
+    }
+    const int64_t total = r.completed + r.rejected;
+    s.slo_attained_fraction = total > 0 ? static_cast<double>(ok) / total : 0.0;
+    s.goodput_requests_per_s = r.duration_s > 0 ? ok / r.duration_s : 0.0;
+  }
+
+  const Utilization u{s.mfu, s.mbu, 0};
+  const PowerEstimate pw = estimate_power(o.system, s.chips, s.systems, u);
+  if (pw.system_total) {
+    s.avg_power_w = pw.system_total->value();
+    if (r.output_tokens > 0) s.energy_j_per_output_token = s.avg_power_w.value() * r.duration_s / r.output_tokens;
+  } else {
+    o.warnings.push_back("power: " + pw.missing);
+  }
+  const CostEstimate cost = estimate_cost(o.system, s.systems, s.output_tokens_per_s);
+  if (cost.per_hour) {
+    s.cost_usd_per_hour = cost.per_hour->value();
+    s.cost_usd_per_million_output_tokens = cost.usd_per_million_output;
+  } else {
+    o.warnings.push_back("cost: " + cost.missing);
+  }
+}
+
+Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
+  auto workload = parse_workload(req.workload);
+  if (!workload) return workload.error();
+  auto compiled = compile_deployment(req);
+  if (!compiled) return compiled.error();
+  CompiledDeployment& c = *compiled;
+
+  std::unique_ptr<RequestSource> trace;
+  if (workload->kind == WorkloadKind::Trace) {
+    auto t = open_trace(workload->trace_path, workload->rate_scale, workload->limit);
+    if (!t) return t.error();
+    trace = std::move(*t);
+  }
+
+  SimulationOutcome o;
+  o.model = *c.model;
+  o.system = *c.system;
+  o.deployment = c.deployment;
+  o.workload = *workload;
+  o.slo = req.slo;
+  o.placement = c.placement;
+  o.memory = c.memory;
+  o.overheads = c.overheads;
+  o.fidelity = c.fidelity;
+  o.device_model = std::string(c.iteration->device().name());
+  for (const auto& w : c.placement.warnings) o.warnings.push_back(w);
+  if (o.overheads.source.rfind("none", 0) == 0)
+    o.warnings.push_back("platform overheads not calibrated: " + o.overheads.source);
+
+  ServeOptions opts;
+  opts.deployment = c.deployment;
+  opts.replicas = c.placement.replicas;
+  opts.seed = req.seed;
+  opts.router = req.router;
+  opts.keep_request_records = req.keep_request_records || req.slo.ttft_p99_s || req.slo.tpot_p99_s;
+  auto served = simulate(*c.iteration, *workload, trace.get(), opts);
+  if (!served) return served.error();
+  o.serve = std::move(*served);
+  for (auto& w : o.serve.warnings) o.warnings.push_back(w);
+
+  o.decode_step_shape = representative_decode(*workload, c.deployment.max_batch);
+  o.decode_step = c.iteration->cost(o.decode_step_shape);
+  o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
+  fill_summary(o, req.slo);
+  return o;
+}
+
+}  // namespace tessera

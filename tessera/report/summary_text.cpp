@@ -1,0 +1,82 @@
+#include "tessera/report/summary_text.h"
+
+#include <fmt/format.h>
+
+namespace tessera {
+
+static std::string latency_row(const char* label, const LatencyStats& s, double scale) {
+  return fmt::format("  {:<11}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}\n", label, s.mean * scale, s.p50 * scale,
+                     s.p90 * scale, s.p99 * scale, s.max * scale);
+}
+
+static std::string ms(Seconds t) { return fmt::format("{:.2f}", t.value() * 1e3); }
+
+std::string simulation_summary_text(const SimulationOutcome& o) {
+  const Summary& s = o.summary;
+  const DeploymentSpec& d = o.deployment;
+  std::string out;
+  out += fmt::format("{} on {} — {} chips ({} x {}), tp={} pp={} dp={} lnc={}, weights {}, kv {}, {} model\n",
+                     o.model.name, o.system.name, s.chips, s.systems, o.system.chip.name, d.tp, d.pp, d.dp, d.lnc,
+                     dtype_name(d.weight_dtype), dtype_name(d.kv_dtype), o.device_model);
+  out += fmt::format("workload     {}  ({} requests, {} completed, {} rejected)\n", o.workload.text, s.requests,
+                     s.completed, s.rejected);
+  out += fmt::format("duration     {:.3f} s\n", s.duration_s);
+  out += fmt::format("throughput   {:.1f} output tok/s   {:.1f} input tok/s   {:.3f} req/s\n", s.output_tokens_per_s,
+                     s.input_tokens_per_s, s.requests_per_s);
+  out += fmt::format("  {:<11}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "latency", "mean", "p50", "p90", "p99", "max");
+  out += latency_row("TTFT ms", s.ttft, 1e3);
+  out += latency_row("TPOT ms", s.tpot, 1e3);
+  out += latency_row("ITL ms", s.itl, 1e3);
+  out += latency_row("E2E s", s.e2e, 1);
+  out += latency_row("queue ms", s.queue, 1e3);
+  out += fmt::format("utilization  MFU {:.1f}%   MBU {:.1f}%   KV cache peak {:.1f}%   preemptions {}\n", s.mfu * 100,
+                     s.mbu * 100, s.kv_cache_peak_fraction * 100, s.preemptions);
+  const IterationCost& c = o.decode_step;
+  out += fmt::format(
+      "decode step  batch {} at {} KV tokens: {} ms = weights {} + KV {} + GEMM compute {} + attention compute {} + "
+      "elementwise {} + collectives {} + overhead {}\n",
+      o.decode_step_shape.decode_seqs, o.decode_step_shape.decode_kv_tokens, ms(c.total), ms(c.weight_read),
+      ms(c.kv_read), ms(c.gemm_compute), ms(c.attention_compute), ms(c.elementwise), ms(c.collective),
+      ms(c.overhead));
+  const MemoryPlan& m = o.memory;
+  out += fmt::format("memory/rank  {} HBM: weights {}, activations {}, workspace {}, reserve {}, KV cache {} ({} tokens)\n",
+                     format_bytes(m.capacity), format_bytes(m.weights), format_bytes(m.activations),
+                     format_bytes(m.workspace), format_bytes(m.reserve), format_bytes(m.kv_cache), m.kv_tokens);
+  if (s.cost_usd_per_hour) {
+    out += fmt::format("cost         ${:.2f}/h for {} system(s)", *s.cost_usd_per_hour, s.systems);
+    if (s.cost_usd_per_million_output_tokens)
+      out += fmt::format("  ->  ${:.2f} per million output tokens", *s.cost_usd_per_million_output_tokens);
+    out += "\n";
+  } else {
+    out += "cost         unknown (no public price; see warnings)\n";
+  }
+  if (s.avg_power_w)
+    out += fmt::format("power        {:.0f} W average, {:.3f} J per output token\n", *s.avg_power_w,
+                       s.energy_j_per_output_token.value_or(0));
+  else
+    out += "power        unknown (see warnings)\n";
+  if (s.slo_attained_fraction)
+    out += fmt::format("SLO          {:.1f}% of requests met it; goodput {:.3f} req/s\n", *s.slo_attained_fraction * 100,
+                       s.goodput_requests_per_s.value_or(0));
+  for (const auto& w : o.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+std::string memory_explain_text(const SimulationOutcome& o) {
+  const MemoryPlan& m = o.memory;
+  std::string out = fmt::format("memory per rank ({} ranks per chip, {} of HBM each)\n", o.placement.ranks_per_chip,
+                                format_bytes(m.capacity));
+  auto row = [&](const char* name, Bytes b) {
+    out += fmt::format("  {:<12}{:>14}  {:>5.1f}%\n", name, format_bytes(b), 100.0 * b.value() / m.capacity.value());
+  };
+  row("weights", m.weights);
+  row("activations", m.activations);
+  row("workspace", m.workspace);
+  row("reserve", m.reserve);
+  row("kv cache", m.kv_cache);
+  out += fmt::format("  KV: {} per token per rank, {} blocks of {} tokens = {} tokens per replica\n",
+                     format_bytes(m.kv_bytes_per_token), m.kv_blocks, o.deployment.block_tokens, m.kv_tokens);
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,13 @@
+// The human-readable summary `tessera simulate` prints by default.
+#pragma once
+
+#include <string>
+
+#include "tessera/planner/simulation.h"
+
+namespace tessera {
+
+std::string simulation_summary_text(const SimulationOutcome& o);
+std::string memory_explain_text(const SimulationOutcome& o);
+
+}  // namespace tessera

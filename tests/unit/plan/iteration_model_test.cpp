@@ -1,0 +1,100 @@
+#include "tessera/plan/iteration_model.h"
+
+#include <gtest/gtest.h>
+
+#include "plan_test_util.h"
+#include "tessera/compute/roofline_model.h"
+#include "tessera/network/ring_model.h"
+
+namespace tessera {
+
+namespace {
+struct Fixture {
+  ModelSpec m = testing::llama2_70b();
+  SystemSpec s = testing::toy_gpu_system();
+  DeploymentSpec d;
+  Placement p;
+  MemoryPlan mp;
+  std::unique_ptr<IterationModel> it;
+  explicit Fixture(int tp, PlatformOverheads o = {}) {
+    d.tp = tp;
+    d.max_tokens = 2048;
+    p = *place(m, s, d);
+    mp = *plan_memory(m, s, d, p);
+    auto dev = std::make_shared<RooflineModel>(p.rank, RooflineParams{});
+    auto net = std::make_shared<RingModel>(ring_params_for(s));
+    it = std::make_unique<IterationModel>(m, d, p, mp, dev, net, o);
+  }
+};
+}  // namespace
+
+TEST(IterationModel, SingleDecodeIsWeightReadBound) {
+  Fixture f(8);
+  BatchShape b;
+  b.decode_seqs = 1;
+  b.decode_kv_tokens = 1000;
+  const IterationCost c = f.it->cost(b);
+  // Reading the rank's share of the layer weights at 2 TB/s dominates.
+  const double layer_w = (8192.0 * 8192 * 2 + 2.0 * 8192 * 1024 + 3.0 * 8192 * 28672) * 2 / 8;
+  const double lm_head = 32000.0 * 8192 * 2 / 8;
+  const double expected_weights = (80 * layer_w + lm_head) / 2e12;
+  EXPECT_NEAR(c.weight_read.value(), expected_weights, expected_weights * 0.01);
+  EXPECT_EQ(c.gemm_compute.value(), 0);
+  // Components sum to the total.
+  const Seconds sum = c.weight_read + c.gemm_compute + c.kv_read + c.attention_compute + c.elementwise +
+                      c.collective + c.overhead;
+  EXPECT_DOUBLE_EQ(sum.value(), c.total.value());
+}
+
+TEST(IterationModel, TpAllReducesFollowTheRingFormula) {
+  Fixture f(8);
+  BatchShape b;
+  b.decode_seqs = 4;
+  b.decode_kv_tokens = 4000;
+  const IterationCost c = f.it->cost(b);
+  // 2 all-reduces per layer of 4 tokens x 8192 x 2 bytes, ring over 8 GPUs:
+  // 2(n-1) steps x (5 us + (bytes/8)/400 GB/s).
+  const double bytes = 4 * 8192 * 2.0;
+  const double one = 14 * (5e-6 + bytes / 8 / 400e9);
+  EXPECT_NEAR(c.collective.value(), 160 * one, 1e-9);
+}
+
+TEST(IterationModel, OverheadsAddPerIterationAndPerLayer) {
+  PlatformOverheads o;
+  o.per_iteration = us(100);
+  o.per_layer = us(10);
+  o.per_collective = us(1);
+  Fixture with(8, o), without(8);
+  BatchShape b;
+  b.decode_seqs = 2;
+  b.decode_kv_tokens = 100;
+  const double diff = with.it->cost(b).total.value() - without.it->cost(b).total.value();
+  EXPECT_NEAR(diff, 100e-6 + 80 * 10e-6 + 160 * 1e-6, 1e-12);
+}
+
+TEST(IterationModel, MemoizesTokenBoundPartOnTokenCount) {
+  Fixture f(8);
+  BatchShape a, b;
+  a.decode_seqs = b.decode_seqs = 8;
+  a.decode_kv_tokens = 800;
+  b.decode_kv_tokens = 8000;
+  const IterationCost ca = f.it->cost(a), cb = f.it->cost(b);
+  EXPECT_EQ(f.it->memo_size(), 1u);
+  EXPECT_GT(cb.total, ca.total);  // more KV to read
+  EXPECT_DOUBLE_EQ(ca.weight_read.value(), cb.weight_read.value());
+}
+
+TEST(IterationModel, PrefillBecomesComputeBound) {
+  Fixture f(8);
+  BatchShape b;
+  b.prefill_seqs = 1;
+  b.prefill_tokens = 2048;
+  b.prefill_pairs = causal_pairs(0, 2048);
+  const IterationCost c = f.it->cost(b);
+  EXPECT_GT(c.gemm_compute.value(), c.weight_read.value());
+  // 2 x params x tokens / (8 ranks x 1000 TFLOPS) is the GEMM compute floor.
+  const double flops = 2.0 * 2048 * (80 * (8192.0 * 8192 * 2 + 2.0 * 8192 * 1024 + 3.0 * 8192 * 28672));
+  EXPECT_GT(c.gemm_compute.value(), flops / 8e15 * 0.99);
+}
+
+}  // namespace tessera
