@@ -31,6 +31,8 @@ Command add_hardware(CLI::App& root);
 Command add_models(CLI::App& root);
 Command add_validate(CLI::App& root);
 Command add_calibrate(CLI::App& root);
+Command add_collective(CLI::App& root);
+Command add_plan(CLI::App& root);
 
 std::string version();
 

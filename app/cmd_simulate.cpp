@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "app/cli.h"
+#include "app/power_cost_flags.h"
+#include "app/serving_flags.h"
 #include "tessera/core/did_you_mean.h"
 #include "tessera/report/result_json.h"
 #include "tessera/report/summary_text.h"
@@ -19,6 +21,8 @@ struct SimulateArgs {
   std::string out;
   bool json = false;
   bool explain_memory = false;
+  PowerCostArgs power_cost;
+  ServingArgs serving;
 };
 
 Result<DType> dtype_flag(const char* flag, const std::string& v) {
@@ -65,12 +69,20 @@ int run(SimulateArgs& a) {
   auto slo = parse_slo(a.slo);
   if (!slo) return report_error(slo.error());
   a.req.slo = *slo;
+  if (!(a.req.deployment.expert_imbalance >= 1.0) || a.req.deployment.expert_imbalance > 1e3)
+    return report_error(bad_input(fmt::format("--expert-imbalance: '{}' must be >= 1", a.req.deployment.expert_imbalance)));
   if (a.req.deployment.memory_utilization <= 0 || a.req.deployment.memory_utilization > 1)
     return report_error(bad_input(fmt::format("--memory-utilization: '{}' must be in (0, 1]",
                                               a.req.deployment.memory_utilization)));
 
+  if (Status s = apply_power_cost_flags(a.power_cost, a.req); !s) return report_error(s.error());
+  if (Status s = apply_serving_flags(a.serving, a.req); !s) return report_error(s.error());
+  Timelines timelines;
+  if (Status s = timelines.open(a.serving); !s) return report_error(s.error());
+  a.req.sink = timelines.sink();
   auto outcome = run_simulation(a.req);
   if (!outcome) return report_error(outcome.error());
+  if (Status s = timelines.commit(); !s) return report_error(s.error());
   const std::string json = simulation_json(*outcome, version()).dump(2) + "\n";
   if (!a.out.empty()) {
     if (Status s = write_file_atomic(a.out, json); !s) return report_error(s.error());
@@ -97,11 +109,13 @@ Command add_simulate(CLI::App& root) {
   c->add_option("--pp", d.pp, "pipeline-parallel stages")->capture_default_str();
   c->add_option("--ep", d.ep, "expert-parallel degree (MoE models)")->capture_default_str();
   c->add_option("--dp", d.dp, "data-parallel replicas")->capture_default_str();
+  c->add_option("--expert-imbalance", d.expert_imbalance,
+                 "tokens at the busiest expert over the mean (1 = balanced)")->capture_default_str();
   c->add_option("--lnc", d.lnc, "logical NeuronCore config 1|2 (default: the system's)");
   c->add_option("--weights-dtype", args->weights_dtype, "bf16|fp16|fp8|int8|mxfp8|mxfp4")->capture_default_str();
   c->add_option("--kv-dtype", args->kv_dtype, "bf16|fp8")->capture_default_str();
   c->add_option("--workload", args->req.workload, "workload SPEC (see docs/formats.md)")->capture_default_str();
-  c->add_option("--scheduler", d.scheduler, "vllm|sarathi")->capture_default_str();
+  c->add_option("--scheduler", d.scheduler, "vllm|sarathi|disagg")->capture_default_str();
   c->add_option("--max-batch", d.max_batch, "max sequences per iteration")->capture_default_str();
   c->add_option("--max-tokens", d.max_tokens, "max tokens per iteration")->capture_default_str();
   c->add_option("--block-tokens", d.block_tokens, "paged KV block size in tokens")->capture_default_str();
@@ -109,11 +123,13 @@ Command add_simulate(CLI::App& root) {
       ->capture_default_str();
   c->add_option("--fidelity", args->fidelity, "auto|roofline|engine|fitted|measured")->capture_default_str();
   c->add_option("--slo", args->slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms");
-  c->add_option("--router", args->req.router, "rr|least-loaded")->capture_default_str();
+  c->add_option("--router", args->req.router, "rr|least-loaded|prefix-affinity")->capture_default_str();
   c->add_option("--seed", args->req.seed, "random seed")->capture_default_str();
   c->add_option("--out", args->out, "write the result JSON to this file");
   c->add_flag("--json", args->json, "print the result JSON instead of the summary");
   c->add_flag("--explain-memory", args->explain_memory, "print the per-rank memory breakdown");
+  add_power_cost_flags(c, args->power_cost);
+  add_serving_flags(c, args->serving, args->req);
   return {c, [args] { return run(*args); }};
 }
 

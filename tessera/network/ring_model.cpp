@@ -4,17 +4,6 @@
 
 namespace tessera {
 
-std::string_view collective_name(CollectiveKind k) {
-  switch (k) {
-    case CollectiveKind::AllReduce: return "all-reduce";
-    case CollectiveKind::AllGather: return "all-gather";
-    case CollectiveKind::ReduceScatter: return "reduce-scatter";
-    case CollectiveKind::AllToAll: return "all-to-all";
-    case CollectiveKind::SendRecv: return "send-recv";
-  }
-  return "?";
-}
-
 CollectiveCost RingModel::cost(CollectiveKind kind, Bytes bytes, const CollectiveGroup& g) const {
   CollectiveCost c;
   c.algorithm = "ring";

@@ -39,8 +39,10 @@ static Bytes stage_weights(const ModelSpec& m, const DeploymentSpec& d) {
     for (int i = first; i < last; ++i) {
       w += attn + lp.norms;
       if (is_moe_layer(m, i)) {
-        const double experts_here = static_cast<double>(m.moe->num_experts) / d.ep;
-        w += lp.moe_router + (lp.moe_expert * experts_here + lp.moe_shared) / d.tp;
+        // E/ep experts per EP group, each sharded over the tp/ep ranks of the
+        // group when ep < tp: E x P / max(tp, ep) per rank either way.
+        const double experts_per_group = std::ceil(static_cast<double>(m.moe->num_experts) / d.ep);
+        w += lp.moe_router + lp.moe_expert * experts_per_group / std::max(1, d.tp / d.ep) + lp.moe_shared / d.tp;
       } else {
         w += lp.mlp_dense / d.tp;
       }
@@ -73,7 +75,8 @@ Result<MemoryPlan> plan_memory(const ModelSpec& m, const SystemSpec& s, const De
   mp.capacity = s.chip.hbm_capacity / static_cast<double>(p.ranks_per_chip);
   mp.reserve = mp.capacity * (1.0 - d.memory_utilization);
   mp.weights = stage_weights(m, d);
-  mp.activations = layer_activations(m, d, d.max_tokens);
+  const int64_t rank_tokens = (d.max_tokens + p.attention_dp - 1) / p.attention_dp;
+  mp.activations = layer_activations(m, d, rank_tokens);
   // Logits in FP32 for every sequence that samples, vocab-parallel over TP.
   const double logits = static_cast<double>(d.max_batch) * static_cast<double>(m.vocab) / d.tp * 4.0;
   mp.workspace = Bytes(logits);
@@ -92,7 +95,8 @@ Result<MemoryPlan> plan_memory(const ModelSpec& m, const SystemSpec& s, const De
   }
   mp.kv_cache = usable - needed;
   const double block_bytes = mp.kv_bytes_per_token.value() * d.block_tokens;
-  mp.kv_blocks = static_cast<int64_t>(std::floor(mp.kv_cache.value() / block_bytes));
+  // Attention data-parallel groups each hold the KV of their own sequences.
+  mp.kv_blocks = static_cast<int64_t>(std::floor(mp.kv_cache.value() / block_bytes)) * p.attention_dp;
   mp.kv_tokens = mp.kv_blocks * d.block_tokens;
   if (mp.kv_blocks < 1) {
     return infeasible(fmt::format("{} on {} with tp={}: no room for a single KV block of {} ({} left per rank)",

@@ -22,8 +22,16 @@ static Status check_parallelism(const ModelSpec& m, const DeploymentSpec& d, boo
   if (d.ep > 1) {
     if (!m.moe || m.moe->num_experts == 0)
       return bad_input(fmt::format("--ep: '{}' needs a mixture-of-experts model; '{}' is dense", d.ep, m.name));
+    if (d.ep > m.moe->num_experts)
+      return bad_input(fmt::format("--ep: '{}' exceeds the {} experts of '{}'", d.ep, m.moe->num_experts, m.name));
     if (m.moe->num_experts % d.ep != 0)
-      return bad_input(fmt::format("--ep: '{}' does not divide the {} experts of '{}'", d.ep, m.moe->num_experts, m.name));
+      warnings.push_back(fmt::format("ep={} does not divide the {} experts of {}: the busiest rank holds {} experts",
+                                     d.ep, m.moe->num_experts, m.name, (m.moe->num_experts + d.ep - 1) / d.ep));
+    if (d.ep > d.tp && d.ep % d.tp != 0)
+      return bad_input(fmt::format("--ep: '{}' must be a multiple of --tp {} (attention runs data-parallel over ep/tp groups)",
+                                   d.ep, d.tp));
+    if (d.ep < d.tp && d.tp % d.ep != 0)
+      return bad_input(fmt::format("--ep: '{}' must divide --tp {}", d.ep, d.tp));
   }
   return {};
 }
@@ -53,17 +61,20 @@ Result<Placement> place(const ModelSpec& model, const SystemSpec& system, const 
   if (!lnc) return lnc.error();
   p.lnc = *lnc;
   p.ranks_per_chip = system.chip.neuron_core ? system.chip.cores / p.lnc : 1;
-  // An expert-parallel group of ep ranks carries attention data-parallel, so the
-  // ranks of one replica are tp * pp * ep / (shared with tp when ep <= tp).
-  p.ranks_per_replica = dep.tp * dep.pp;
-  const int tp_chips = (dep.tp + p.ranks_per_chip - 1) / p.ranks_per_chip;
-  if (dep.tp % p.ranks_per_chip != 0 && dep.tp > p.ranks_per_chip)
-    return bad_input(fmt::format("--tp: '{}' is not a multiple of the {} ranks per {} chip", dep.tp,
+  // DEP (as TensorRT-LLM and SGLang serve DeepSeek): when ep > tp the experts
+  // spread over ep ranks while attention runs data-parallel in ep/tp groups of tp.
+  p.attention_dp = dep.ep > dep.tp ? dep.ep / dep.tp : 1;
+  const int group = dep.tp * p.attention_dp;  // ranks of one pipeline stage
+  p.ranks_per_replica = group * dep.pp;
+  const int tp_chips = (group + p.ranks_per_chip - 1) / p.ranks_per_chip;
+  if (group % p.ranks_per_chip != 0 && group > p.ranks_per_chip)
+    return bad_input(fmt::format("--tp: '{}' is not a multiple of the {} ranks per {} chip", group,
                                  p.ranks_per_chip, system.chip.name));
   if (tp_chips > system.chips) {
     const int max_tp = system.chips * p.ranks_per_chip;
-    return bad_input(fmt::format("--tp: '{}' needs {} chips but one {} has {} (max --tp {} here; use --pp to span systems)",
-                                 dep.tp, tp_chips, system.name, system.chips, max_tp));
+    return bad_input(fmt::format("--tp: '{}' (x ep/tp {}) needs {} chips but one {} has {} (max {} ranks here; use --pp "
+                                 "to span systems)",
+                                 dep.tp, p.attention_dp, tp_chips, system.name, system.chips, max_tp));
   }
   p.chips_per_replica = tp_chips * dep.pp;
   p.replicas = dep.dp;

@@ -16,7 +16,8 @@ namespace tessera {
 struct Placement {
   int lnc = 1;                 // physical NeuronCores per rank (1 on GPUs)
   int ranks_per_chip = 1;      // Neuron: cores / lnc; GPU: 1
-  int ranks_per_replica = 1;   // tp * pp
+  int attention_dp = 1;        // attention data-parallel groups inside a replica (DEP: ep / tp)
+  int ranks_per_replica = 1;   // tp * attention_dp * pp
   int chips_per_replica = 1;
   int replicas = 1;
   int total_chips = 1;

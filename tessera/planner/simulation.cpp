@@ -4,11 +4,13 @@
 
 #include <algorithm>
 
-#include "tessera/network/ring_model.h"
+#include "tessera/network/topology_model.h"
 #include "tessera/plan/params.h"
+#include "tessera/planner/serving.h"
 #include "tessera/specs/io/calibration_io.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/platform_io.h"
+#include "tessera/specs/io/power_io.h"
 #include "tessera/specs/io/trace_reader.h"
 #include "tessera/specs/io/workload_parse.h"
 
@@ -51,9 +53,6 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   c.model = std::make_shared<const ModelSpec>(std::move(*model));
   c.system = std::make_shared<const SystemSpec>(std::move(*system));
   c.deployment = req.deployment;
-  if (c.model->mla)
-    return bad_input(fmt::format("--model: '{}' uses multi-head latent attention (MLA), which this version does not "
-                                 "lower yet", req.model));
   auto placement = place(*c.model, *c.system, c.deployment);
   if (!placement) return placement.error();
   c.placement = *placement;
@@ -78,13 +77,14 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   }
   auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr);
   if (!device) return device.error();
-  auto network = std::make_shared<RingModel>(ring_params_for(*c.system));
+  auto network = make_collective_model(*c.system);
   c.iteration = std::make_unique<IterationModel>(*c.model, c.deployment, c.placement, c.memory, *device,
                                                  network, c.overheads);
   return c;
 }
 
-static void fill_summary(SimulationOutcome& o, const SloTargets& slo) {
+void fill_summary(SimulationOutcome& o, const SimulationRequest& req, const PowerParams& params) {
+  const SloTargets& slo = req.slo;
   const ServeResult& r = o.serve;
   Summary& s = o.summary;
   s.requests = r.requests;
@@ -129,15 +129,23 @@ static void fill_summary(SimulationOutcome& o, const SloTargets& slo) {
     s.goodput_requests_per_s = r.duration_s > 0 ? ok / r.duration_s : 0.0;
   }
 
-  const Utilization u{s.mfu, s.mbu, 0};
-  const PowerEstimate pw = estimate_power(o.system, s.chips, s.systems, u);
-  if (pw.system_total) {
-    s.avg_power_w = pw.system_total->value();
+  // Fabric activity: the fraction of each replica's wall time spent in collectives.
+  const int replicas = std::max(1, o.placement.replicas);
+  if (r.duration_s > 0)
+    s.link_utilization = std::clamp(r.busy_breakdown.collective.value() / (replicas * r.duration_s), 0.0, 1.0);
+  const Utilization u{s.mfu, s.mbu, s.link_utilization};
+  const PowerEstimate pw = estimate_power(o.system, s.chips, s.systems, u, params, req.power);
+  s.pue = pw.pue;
+  for (const auto& a : pw.assumptions) o.assumptions.push_back(a);
+  if (pw.facility) {
+    s.avg_power_w = pw.facility->value();
+    s.chip_power_w = pw.chip->value();
     if (r.output_tokens > 0) s.energy_j_per_output_token = s.avg_power_w.value() * r.duration_s / r.output_tokens;
   } else {
     o.warnings.push_back("power: " + pw.missing);
   }
-  const CostEstimate cost = estimate_cost(o.system, s.systems, s.output_tokens_per_s);
+  const CostEstimate cost = estimate_cost(o.system, s.systems, s.output_tokens_per_s, req.cost, pw.facility);
+  for (const auto& a : cost.assumptions) o.assumptions.push_back(a);
   if (cost.per_hour) {
     s.cost_usd_per_hour = cost.per_hour->value();
     s.cost_usd_per_million_output_tokens = cost.usd_per_million_output;
@@ -147,11 +155,21 @@ static void fill_summary(SimulationOutcome& o, const SloTargets& slo) {
 }
 
 Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
+  if (req.deployment.scheduler == "disagg") return run_disaggregated(req);
   auto workload = parse_workload(req.workload);
   if (!workload) return workload.error();
   auto compiled = compile_deployment(req);
   if (!compiled) return compiled.error();
   CompiledDeployment& c = *compiled;
+  PowerParams params;
+  if (req.power_params) {
+    params = *req.power_params;
+  } else {
+    const auto data_dir = req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir;
+    auto p = load_power_params(power_params_path(data_dir));
+    if (!p) return p.error();
+    params = std::move(*p);
+  }
 
   std::unique_ptr<RequestSource> trace;
   if (workload->kind == WorkloadKind::Trace) {
@@ -172,6 +190,14 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   o.fidelity = c.fidelity;
   o.device_model = std::string(c.iteration->device().name());
   for (const auto& w : c.placement.warnings) o.warnings.push_back(w);
+  for (DType d : {c.deployment.weight_dtype, c.deployment.kv_dtype}) {
+    DType used = d;
+    c.system->chip.peak(d, &used);
+    if (used != d)
+      o.warnings.push_back(fmt::format("{} has no native {} rate: {} math runs at the {} rate (bytes stay {})",
+                                       c.system->chip.name, dtype_name(d), dtype_name(d), dtype_name(used),
+                                       dtype_name(d)));
+  }
   if (o.overheads.source.rfind("none", 0) == 0)
     o.warnings.push_back("platform overheads not calibrated: " + o.overheads.source);
 
@@ -181,15 +207,20 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   opts.seed = req.seed;
   opts.router = req.router;
   opts.keep_request_records = req.keep_request_records || req.slo.ttft_p99_s || req.slo.tpot_p99_s;
-  auto served = simulate(*c.iteration, *workload, trace.get(), opts);
+  ServingSetup setup;
+  IterationCoster* coster = nullptr;
+  TESSERA_TRY(prepare_serving(req, c, opts, setup, coster));
+  auto served = simulate(*coster, *workload, trace.get(), opts);
   if (!served) return served.error();
   o.serve = std::move(*served);
+  for (auto& w : setup.warnings) o.warnings.push_back(w);
   for (auto& w : o.serve.warnings) o.warnings.push_back(w);
 
   o.decode_step_shape = representative_decode(*workload, c.deployment.max_batch);
   o.decode_step = c.iteration->cost(o.decode_step_shape);
   o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
-  fill_summary(o, req.slo);
+  fill_summary(o, req, params);
+  add_serving_summary(o);
   return o;
 }
 

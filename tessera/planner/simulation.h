@@ -42,6 +42,26 @@ struct SimulationRequest {
   std::filesystem::path data_dir;   // empty = Catalog::default_data_dir()
   // Overrides the fitted platform overheads (used by `tessera calibrate`).
   std::optional<PlatformOverheads> overheads;
+  // Power and cost inputs (flags --chip-tdp, --chip-idle, --host-power, --pue,
+  // --price-per-hour, --price-basis, TCO). Power parameters default to
+  // data/power/model.yaml of data_dir.
+  PowerOverrides power;
+  CostOptions cost;
+  std::optional<PowerParams> power_params;
+  // Serving features (docs/formats.md, "Serving"): admission control, timelines,
+  // speculative decoding, disaggregated pools (deployment.scheduler == "disagg").
+  int64_t queue_limit = 0;              // 0 = no limit
+  ServeEventSink* sink = nullptr;       // not owned
+  std::string draft_model;              // catalog model or config.json; "ngram"/"mtp": no draft cost
+  int spec_tokens = 0;
+  std::optional<double> spec_acceptance;
+  struct PoolRequest {
+    std::string hardware;               // empty = --hardware
+    int tp = 0;                         // 0 = --tp
+    int replicas = 1;
+  };
+  PoolRequest prefill_pool, decode_pool;
+  std::optional<double> kv_link_bandwidth;  // bytes/s between the pools; default: the fabric's
 };
 
 struct Summary {
@@ -58,6 +78,12 @@ struct Summary {
   double kv_cache_peak_fraction = 0;
   int64_t preemptions = 0;
   int64_t output_tokens = 0, input_tokens = 0;
+  // Power detail: average per used chip, fabric activity, PUE applied to avg_power_w.
+  std::optional<double> chip_power_w;
+  double link_utilization = 0;
+  double pue = 1.0;
+  // Null when the feature is off (serve/simulator.h defines them).
+  std::optional<double> prefix_cache_hit_rate, kv_transfer_share, spec_acceptance;
 };
 
 struct SimulationOutcome {
@@ -77,6 +103,17 @@ struct SimulationOutcome {
   IterationCost decode_step;
   BatchShape decode_step_shape;
   std::vector<std::string> warnings;
+  // Every power and price figure the summary used, with its provenance.
+  std::vector<Assumption> assumptions;
+  // Disaggregated serving: the prefill pool (the fields above describe the decode pool).
+  struct PrefillPool {
+    SystemSpec system;
+    DeploymentSpec deployment;
+    Placement placement;
+    MemoryPlan memory;
+    std::string kv_link;  // how KV moves between the pools
+  };
+  std::optional<PrefillPool> prefill_pool;
 };
 
 Result<SimulationOutcome> run_simulation(const SimulationRequest& request);

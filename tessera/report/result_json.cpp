@@ -47,7 +47,9 @@ static ojson inputs_json(const SimulationOutcome& o) {
       {"deployment", {{"tp", d.tp}, {"pp", d.pp}, {"ep", d.ep}, {"dp", d.dp}, {"lnc", d.lnc},
                       {"weights_dtype", dtype_name(d.weight_dtype)}, {"kv_dtype", dtype_name(d.kv_dtype)},
                       {"scheduler", d.scheduler}, {"max_batch", d.max_batch}, {"max_tokens", d.max_tokens},
-                      {"block_tokens", d.block_tokens}, {"memory_utilization", d.memory_utilization}}},
+                      {"block_tokens", d.block_tokens}, {"memory_utilization", d.memory_utilization},
+                      {"chunk_tokens", d.chunk_tokens}, {"admission", d.admission},
+                      {"prefix_caching", d.prefix_caching}}},
       {"workload", {{"spec", o.workload.text}}},
       {"fidelity", fidelity_name(o.fidelity)},
       {"device_model", o.device_model},
@@ -86,6 +88,9 @@ static ojson summary_json(const Summary& s, const SimulationOutcome& o) {
       {"mbu", s.mbu},
       {"kv_cache_peak_fraction", s.kv_cache_peak_fraction},
       {"preemptions", s.preemptions},
+      {"prefix_cache_hit_rate", opt(s.prefix_cache_hit_rate)},
+      {"kv_transfer_share", opt(s.kv_transfer_share)},
+      {"spec_acceptance", opt(s.spec_acceptance)},
       {"output_tokens", s.output_tokens},
       {"input_tokens", s.input_tokens},
       {"collective_share", o.serve.busy_breakdown.total.value() > 0
@@ -113,6 +118,17 @@ ojson simulation_json(const SimulationOutcome& o, const std::string& version) {
                          {"decode_step_batch", o.decode_step_shape.decode_seqs},
                          {"decode_step_kv_tokens", o.decode_step_shape.decode_kv_tokens}};
   j["memory_per_rank"] = memory_json(o.memory);
+  if (o.prefill_pool) {
+    const auto& p = *o.prefill_pool;
+    j["prefill_pool"] = ojson{{"hardware", p.system.name},
+                              {"chip", p.system.chip.name},
+                              {"tp", p.deployment.tp},
+                              {"replicas", p.placement.replicas},
+                              {"chips", p.placement.total_chips},
+                              {"kv_blocks", p.memory.kv_blocks},
+                              {"kv_link", p.kv_link},
+                              {"replica_indices", "replicas[0.." + std::to_string(o.serve.prefill_replicas) + ")"}};
+  }
   j["placement"] = ojson{{"ranks_per_chip", o.placement.ranks_per_chip},
                          {"ranks_per_replica", o.placement.ranks_per_replica},
                          {"chips_per_replica", o.placement.chips_per_replica},

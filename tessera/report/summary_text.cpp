@@ -31,6 +31,19 @@ std::string simulation_summary_text(const SimulationOutcome& o) {
   out += latency_row("queue ms", s.queue, 1e3);
   out += fmt::format("utilization  MFU {:.1f}%   MBU {:.1f}%   KV cache peak {:.1f}%   preemptions {}\n", s.mfu * 100,
                      s.mbu * 100, s.kv_cache_peak_fraction * 100, s.preemptions);
+  if (s.prefix_cache_hit_rate || s.kv_transfer_share || s.spec_acceptance) {
+    std::string f;
+    if (s.prefix_cache_hit_rate) f += fmt::format("   prefix-cache hit {:.1f}%", *s.prefix_cache_hit_rate * 100);
+    if (s.kv_transfer_share) f += fmt::format("   KV transfer {:.1f}% of TTFT", *s.kv_transfer_share * 100);
+    if (s.spec_acceptance) f += fmt::format("   drafts accepted {:.1f}%", *s.spec_acceptance * 100);
+    out += "serving      " + f.substr(3) + "\n";
+  }
+  if (o.prefill_pool) {
+    const auto& p = *o.prefill_pool;
+    out += fmt::format("disagg       prefill pool {} x {} tp={} ({} chips); decode pool {} x {} tp={}; KV link {}\n",
+                       p.placement.replicas, p.system.name, p.deployment.tp, p.placement.total_chips,
+                       o.placement.replicas, o.system.name, o.deployment.tp, p.kv_link);
+  }
   const IterationCost& c = o.decode_step;
   out += fmt::format(
       "decode step  batch {} at {} KV tokens: {} ms = weights {} + KV {} + GEMM compute {} + attention compute {} + "

@@ -15,6 +15,7 @@ enum class EventKind : uint8_t {
   Wake,          // a replica builds its next batch; `ref` is the replica. Queued
                  // behind same-time events, so that requests arriving at the same
                  // instant (a batch, a closed-loop follow-up) join one batch.
+  KvArrival,     // disaggregated: a request's prompt KV reached the decode pool; `ref` is its slot
 };
 
 struct Event {

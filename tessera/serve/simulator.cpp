@@ -22,32 +22,78 @@ constexpr bool kDebug = false;
 constexpr bool kDebug = true;
 #endif
 
-enum class Router { RoundRobin, LeastOutstandingTokens };
+// The hash every request of a `shared-prefix=N` workload carries for its first N tokens.
+constexpr uint64_t kSharedPrefixHash = 0x5348415245445046ULL;
+
+enum class Router { RoundRobin, LeastLoaded, PrefixAffinity };
 
 Result<Router> parse_router(const std::string& name) {
-  static const std::vector<std::string> names = {"rr", "round-robin", "least-outstanding-tokens"};
+  static const std::vector<std::string> names = {"rr", "round-robin", "least-loaded", "least-outstanding-tokens",
+                                                 "prefix-affinity"};
   if (name == "rr" || name == "round-robin") return Router::RoundRobin;
-  if (name == "least-outstanding-tokens") return Router::LeastOutstandingTokens;
+  if (name == "least-loaded" || name == "least-outstanding-tokens") return Router::LeastLoaded;
+  if (name == "prefix-affinity") return Router::PrefixAffinity;
   return bad_input("--router: '" + name + "' is not a router" + did_you_mean(name, names) +
-                   "; expected rr or least-outstanding-tokens");
+                   "; expected rr, least-loaded or prefix-affinity");
 }
 
-Result<serve::SchedulerConfig> scheduler_config(const ServeOptions& o, const IterationCoster& coster) {
+Status check_engine(const ServeOptions& o, bool disaggregated) {
   const DeploymentSpec& d = o.deployment;
-  static const std::vector<std::string> schedulers = {"vllm", "sarathi"};
-  if (d.scheduler != "vllm" && d.scheduler != "sarathi") {
+  static const std::vector<std::string> schedulers = {"vllm", "sarathi", "disagg"};
+  if (d.scheduler != "vllm" && d.scheduler != "sarathi" && d.scheduler != "disagg") {
     return bad_input("--scheduler: '" + d.scheduler + "' is not a scheduler" + did_you_mean(d.scheduler, schedulers) +
-                     "; expected vllm or sarathi");
+                     "; expected vllm, sarathi or disagg");
+  }
+  if (d.scheduler == "disagg" && !disaggregated) {
+    return bad_input("--scheduler: 'disagg' needs a prefill and a decode pool (simulate_disaggregated)");
+  }
+  static const std::vector<std::string> admissions = {"optimistic", "guaranteed"};
+  if (d.admission != "optimistic" && d.admission != "guaranteed") {
+    return bad_input("--admission: '" + d.admission + "' is not an admission policy" +
+                     did_you_mean(d.admission, admissions) + "; expected guaranteed or optimistic");
   }
   if (d.max_batch < 1) return bad_input("--max-batch: '" + std::to_string(d.max_batch) + "' must be > 0");
   if (d.max_tokens < 1) return bad_input("--max-tokens: '" + std::to_string(d.max_tokens) + "' must be > 0");
+  if (d.chunk_tokens < 0) return bad_input("--chunk-tokens: '" + std::to_string(d.chunk_tokens) + "' must be >= 0");
   if (o.replicas < 1) return bad_input("replicas: '" + std::to_string(o.replicas) + "' must be > 0");
+  if (o.queue_limit < 0) return bad_input("--queue-limit: '" + std::to_string(o.queue_limit) + "' must be >= 0");
+  if (o.spec.tokens < 0 || o.spec.tokens > 64) {
+    return bad_input("--spec-tokens: '" + std::to_string(o.spec.tokens) + "' must be in [0, 64]");
+  }
+  if (o.spec.tokens > 0 && !(o.spec.acceptance >= 0 && o.spec.acceptance < 1)) {
+    return bad_input("--spec-acceptance: '" + std::to_string(o.spec.acceptance) + "' must be in [0, 1)");
+  }
+  return {};
+}
+
+Result<serve::SchedulerConfig> pool_config(const ServeOptions& o, const WorkloadSpec& w, const IterationCoster& coster,
+                                           PoolRole role) {
+  const DeploymentSpec& d = o.deployment;
   if (coster.kv_blocks() < 1 || coster.block_tokens() < 1) {
     return infeasible("KV cache: " + std::to_string(coster.kv_blocks()) + " blocks of " +
                       std::to_string(coster.block_tokens()) + " tokens leave no room for any request");
   }
-  return serve::SchedulerConfig{d.scheduler == "sarathi", d.max_batch, d.max_tokens, coster.kv_blocks(),
-                                coster.block_tokens()};
+  serve::SchedulerConfig c;
+  c.chunked_prefill = d.scheduler == "sarathi";
+  c.guaranteed_admission = d.admission == "guaranteed";
+  c.max_batch = d.max_batch;
+  c.max_tokens = c.chunked_prefill && d.chunk_tokens > 0 ? d.chunk_tokens : d.max_tokens;
+  c.kv_blocks = coster.kv_blocks();
+  c.block_tokens = coster.block_tokens();
+  c.seed = o.seed;
+  if (d.prefix_caching && role != PoolRole::Decode) {
+    c.prefix_block_tokens = w.kind == WorkloadKind::Trace ? w.prefix_block_tokens : w.shared_prefix;
+  }
+  c.handoff_after_prefill = role == PoolRole::Prefill;
+  if (role != PoolRole::Prefill) {
+    c.spec_tokens = o.spec.tokens;
+    c.spec_acceptance = o.spec.acceptance;
+    if (c.spec_tokens + 1 > c.max_tokens) {
+      return bad_input("--spec-tokens: " + std::to_string(c.spec_tokens) + " drafts + 1 exceed the token budget of " +
+                       std::to_string(c.max_tokens));
+    }
+  }
+  return c;
 }
 
 Status check_workload(const WorkloadSpec& w, const RequestSource* trace) {
@@ -67,33 +113,76 @@ Status check_workload(const WorkloadSpec& w, const RequestSource* trace) {
       if (trace == nullptr) return internal_error("simulate: trace workload without a trace source");
       break;
   }
+  if (w.shared_prefix < 0 || w.prefix_block_tokens < 1) {
+    return bad_input("--workload: shared-prefix must be >= 0 and the prefix block size > 0");
+  }
   return {};
+}
+
+// Replicas [first, first + count) serving one role with one coster.
+struct Pool {
+  PoolRole role = PoolRole::Colocated;
+  int32_t first = 0, count = 0;
+  IterationCoster* coster = nullptr;
+  serve::SchedulerConfig cfg;
+  int64_t kv_capacity_tokens = 0;  // the most KV tokens one replica can hold
+};
+
+void add_scaled(IterationCost& acc, const IterationCost& x, double k) {
+  acc.total += x.total * k;
+  acc.weight_read += x.weight_read * k;
+  acc.gemm_compute += x.gemm_compute * k;
+  acc.kv_read += x.kv_read * k;
+  acc.attention_compute += x.attention_compute * k;
+  acc.elementwise += x.elementwise * k;
+  acc.collective += x.collective * k;
+  acc.overhead += x.overhead * k;
+  acc.flops += x.flops * k;
+  acc.hbm_bytes += x.hbm_bytes * k;
+}
+
+uint64_t mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
 }
 
 class Simulation {
  public:
-  Simulation(IterationCoster& coster, const WorkloadSpec& w, RequestSource* trace, const ServeOptions& o,
-             const serve::SchedulerConfig& cfg, Router router)
-      : coster_(coster), w_(w), opts_(o), cfg_(cfg), router_(router), lengths_(w, o.seed),
-        check_(o.check_invariants || kDebug) {
-    replicas_.assign(static_cast<size_t>(o.replicas), Replica(cfg));
+  Simulation(std::vector<Pool> pools, const WorkloadSpec& w, RequestSource* trace, const ServeOptions& o,
+             Router router, std::function<double(int64_t)> kv_transfer_s)
+      : pools_(std::move(pools)), w_(w), opts_(o), router_(router), kv_transfer_s_(std::move(kv_transfer_s)),
+        lengths_(w, o.seed), check_(o.check_invariants || kDebug) {
+    for (size_t p = 0; p < pools_.size(); ++p) {
+      for (int32_t i = 0; i < pools_[p].count; ++i) {
+        replicas_.emplace_back(pools_[p].cfg, pools_[p].first + i);
+        pool_of_.push_back(static_cast<int32_t>(p));
+      }
+    }
+    link_free_.assign(replicas_.size(), 0.0);
     if (w.kind == WorkloadKind::Poisson) {
       poisson_ = std::make_unique<serve::PoissonSource>(w, o.seed);
       source_ = poisson_.get();
     } else if (w.kind == WorkloadKind::Trace) {
       source_ = trace;
     }
-    // The most tokens one replica's KV cache can hold.
-    kv_capacity_tokens_ = cfg.kv_blocks * cfg.block_tokens;
   }
 
   Result<ServeResult> run();
 
  private:
+  [[nodiscard]] bool disaggregated() const { return pools_.size() > 1; }
+  const Pool& entry_pool() const { return pools_.front(); }
+  const Pool& decode_pool() const { return pools_.back(); }
   void start();
   int32_t create(const RequestArrival& a);
   void pull_next();
+  int32_t route(const Pool& pool, const LiveRequest& r);
+  int32_t least_loaded(const Pool& pool) const;
   void on_arrival(int32_t slot, double now);
+  void reject(int32_t slot, double now);
+  void on_kv_arrival(int32_t slot, double now);
+  void hand_off(int32_t rep, int32_t slot, double now);
   void wake(int32_t rep, double now);
   void schedule_build(int32_t rep, double now);
   void start_iteration(int32_t rep, double now);
@@ -101,14 +190,15 @@ class Simulation {
   void finalize(int32_t slot, double now);
   void on_request_gone(double now);
   void release(int32_t slot) { free_slots_.push_back(slot); }
+  RequestRecord record_of(const LiveRequest& r, double completion_s) const;
   Status check_replica(int32_t rep) const;
   Result<ServeResult> collect();
 
-  IterationCoster& coster_;
+  std::vector<Pool> pools_;
   const WorkloadSpec& w_;
   const ServeOptions& opts_;
-  serve::SchedulerConfig cfg_;
   Router router_;
+  std::function<double(int64_t)> kv_transfer_s_;
   serve::LengthSampler lengths_;
   bool check_;
 
@@ -116,12 +206,13 @@ class Simulation {
   RequestSource* source_ = nullptr;  // open loop: poisson or trace
   serve::EventQueue events_;
   std::vector<Replica> replicas_;
+  std::vector<int32_t> pool_of_;
+  std::vector<double> link_free_;  // per prefill replica: when its KV link is free
   std::vector<LiveRequest> reqs_;
   std::vector<int32_t> free_slots_;
-  std::vector<int32_t> done_;  // scratch for finished requests
+  std::vector<int32_t> done_, handoff_;  // scratch for finished requests
   int64_t next_id_ = 0;
-  int64_t kv_capacity_tokens_ = 0;
-  int64_t rr_next_ = 0;
+  int64_t rr_next_ = 0, rr_decode_ = 0;
   double now_ = 0;
   std::optional<Error> fatal_;
 
@@ -134,6 +225,7 @@ class Simulation {
   ServeResult res_;
   double first_arrival_ = 0, last_completion_ = 0;
   int64_t rejected_max_need_ = 0;
+  double transfer_sum_ = 0, ttft_sum_ = 0;
   std::vector<double> ttft_, tpot_, e2e_, queue_;
   serve::GapRecorder itl_;
 };
@@ -148,12 +240,16 @@ int32_t Simulation::create(const RequestArrival& a) {
     free_slots_.pop_back();
   }
   LiveRequest& r = reqs_[slot];
+  std::vector<uint64_t> prefix = std::move(r.prefix);  // keep its capacity: no allocation per request
   r = LiveRequest{};
+  r.prefix = std::move(prefix);
+  r.prefix.assign(a.prefix_hashes.begin(), a.prefix_hashes.end());
   r.id = next_id_++;
   r.arrival_s = a.arrival_s;
   r.input_tokens = std::max<int64_t>(1, a.input_tokens);
   r.output_tokens = std::max<int64_t>(1, a.output_tokens);
   r.prompt = r.input_tokens;
+  if (w_.kind != WorkloadKind::Trace && w_.shared_prefix > 0) r.prefix.push_back(kSharedPrefixHash);
   ++created_;
   events_.push(a.arrival_s, EventKind::Arrival, slot);
   return slot;
@@ -206,28 +302,91 @@ void Simulation::on_request_gone(double now) {
   }
 }
 
+int32_t Simulation::least_loaded(const Pool& pool) const {
+  int32_t best = pool.first;
+  for (int32_t i = pool.first + 1; i < pool.first + pool.count; ++i) {
+    if (replicas_[i].outstanding_tokens() < replicas_[best].outstanding_tokens()) best = i;
+  }
+  return best;
+}
+
+// Prefix affinity keys on the hash of the request's second prefix block (the first
+// when it has one): in Mooncake's chained ids that names the first two blocks, and
+// every request of the conversation trace shares its first block (a common system
+// prompt), which alone would send everything to one replica. A replica whose
+// outstanding tokens exceed twice the least loaded one's plus one iteration's budget
+// is "much longer": the request goes to the least loaded replica instead.
+int32_t Simulation::route(const Pool& pool, const LiveRequest& r) {
+  if (pool.count == 1) return pool.first;
+  switch (router_) {
+    case Router::RoundRobin: {
+      int64_t& next = &pool == &entry_pool() ? rr_next_ : rr_decode_;
+      return pool.first + static_cast<int32_t>(next++ % pool.count);
+    }
+    case Router::LeastLoaded:
+      return least_loaded(pool);
+    case Router::PrefixAffinity: {
+      const int32_t least = least_loaded(pool);
+      if (r.prefix.empty() || pool.role == PoolRole::Decode) return least;
+      const uint64_t key = r.prefix[std::min<size_t>(1, r.prefix.size() - 1)];
+      const int32_t chosen = pool.first + static_cast<int32_t>(mix(key) % static_cast<uint64_t>(pool.count));
+      const int64_t limit = 2 * replicas_[least].outstanding_tokens() + pool.cfg.max_tokens;
+      return replicas_[chosen].outstanding_tokens() > limit ? least : chosen;
+    }
+  }
+  return pool.first;
+}
+
 void Simulation::on_arrival(int32_t slot, double now) {
   if (res_.requests++ == 0) first_arrival_ = now;
   pull_next();  // open loop keeps exactly one arrival pending
   LiveRequest& r = reqs_[slot];
-  // Its KV peaks at input + output - 1 tokens (the last token is never fed back).
-  const int64_t peak = r.input_tokens + r.output_tokens - 1;
-  if (peak > kv_capacity_tokens_) {
-    ++res_.rejected;
+  // Its KV peaks at input + output - 1 tokens (the last token is never fed back),
+  // plus k drafts in flight; a prefill pool holds the prompt only.
+  const int64_t peak = r.input_tokens + r.output_tokens - 1 + opts_.spec.tokens;
+  if (peak > decode_pool().kv_capacity_tokens || r.input_tokens > entry_pool().kv_capacity_tokens) {
     rejected_max_need_ = std::max(rejected_max_need_, peak);
-    release(slot);
-    on_request_gone(now);
+    reject(slot, now);
     return;
   }
-  int32_t rep = 0;
-  if (router_ == Router::RoundRobin) {
-    rep = static_cast<int32_t>(rr_next_++ % static_cast<int64_t>(replicas_.size()));
-  } else {
-    for (size_t i = 1; i < replicas_.size(); ++i) {
-      if (replicas_[i].outstanding_tokens() < replicas_[rep].outstanding_tokens()) rep = static_cast<int32_t>(i);
-    }
+  const int32_t rep = route(entry_pool(), r);
+  if (opts_.queue_limit > 0 && replicas_[rep].waiting() >= opts_.queue_limit) {
+    ++res_.rejected_queue;
+    reject(slot, now);
+    return;
   }
   r.replica = rep;
+  replicas_[rep].enqueue(slot, r);
+  wake(rep, now);
+}
+
+void Simulation::reject(int32_t slot, double now) {
+  ++res_.rejected;
+  if (opts_.sink != nullptr) {
+    RequestRecord rec = record_of(reqs_[slot], -1);
+    rec.rejected = true;
+    opts_.sink->on_request(rec);
+  }
+  release(slot);
+  on_request_gone(now);
+}
+
+// The prompt KV leaves a prefill replica over its link, one transfer at a time.
+void Simulation::hand_off(int32_t rep, int32_t slot, double now) {
+  LiveRequest& r = reqs_[slot];
+  const double start = std::max(now, link_free_[rep]);
+  const double end = start + kv_transfer_s_(r.context);
+  link_free_[rep] = end;
+  r.kv_transfer_s = end - now;
+  r.first_token_s = end;
+  r.last_token_s = end;
+  events_.push(end, EventKind::KvArrival, slot);
+}
+
+void Simulation::on_kv_arrival(int32_t slot, double now) {
+  LiveRequest& r = reqs_[slot];
+  const int32_t rep = route(decode_pool(), r);
+  r.decode_replica = rep;
   replicas_[rep].enqueue(slot, r);
   wake(rep, now);
 }
@@ -255,19 +414,42 @@ void Simulation::start_iteration(int32_t rep, double now) {
     if (R.has_work()) fatal_ = internal_error("simulate: replica " + std::to_string(rep) + " stalled with work queued");
     return;
   }
-  const IterationCost c = coster_.cost(R.shape());
+  const Pool& pool = pools_[pool_of_[rep]];
+  IterationCost c = pool.coster->cost(R.shape());
+  double draft_s = 0;
+  if (IterationCoster* draft = opts_.spec.draft; draft != nullptr && pool.cfg.spec_tokens > 0) {
+    // The draft model runs on the same ranks before the verification: its prefill of
+    // new prompt chunks, then k one-token steps over the speculating sequences.
+    const double before = c.total.value();
+    if (!R.draft_prefill().empty()) add_scaled(c, draft->cost(R.draft_prefill()), 1.0);
+    if (!R.draft_decode().empty()) add_scaled(c, draft->cost(R.draft_decode()), pool.cfg.spec_tokens);
+    draft_s = c.total.value() - before;
+  }
   if (!(c.total.value() >= 0) || !std::isfinite(c.total.value())) {
     fatal_ = internal_error("simulate: iteration cost " + std::to_string(c.total.value()) + " s is not a time");
     return;
   }
-  R.account(c);
+  R.account(c, draft_s);
   R.set_busy(true);
-  events_.push(now + c.total.value(), EventKind::IterationEnd, rep);
+  const double end = now + c.total.value();
+  if (opts_.sink != nullptr) {
+    IterationRecord it;
+    it.replica = rep;
+    it.role = pool.role;
+    it.start_s = now;
+    it.end_s = end;
+    it.draft_s = draft_s;
+    it.shape = R.shape();
+    opts_.sink->on_iteration(it);
+  }
+  events_.push(end, EventKind::IterationEnd, rep);
 }
 
 void Simulation::on_iteration_end(int32_t rep, double now) {
   done_.clear();
-  replicas_[rep].finish_iteration(now, reqs_, itl_, done_);
+  handoff_.clear();
+  replicas_[rep].finish_iteration(now, reqs_, itl_, done_, handoff_);
+  for (int32_t slot : handoff_) hand_off(rep, slot, now);
   for (int32_t slot : done_) finalize(slot, now);
   if (check_) {
     if (Status s = check_replica(rep); !s) {
@@ -278,9 +460,27 @@ void Simulation::on_iteration_end(int32_t rep, double now) {
   schedule_build(rep, now);
 }
 
+RequestRecord Simulation::record_of(const LiveRequest& r, double completion_s) const {
+  RequestRecord q;
+  q.id = r.id;
+  q.arrival_s = r.arrival_s;
+  q.first_token_s = r.first_token_s;
+  q.completion_s = completion_s;
+  q.input_tokens = r.input_tokens;
+  q.output_tokens = r.output_tokens;
+  q.preemptions = r.preemptions;
+  q.replica = r.replica;
+  q.admitted_s = r.admitted_s;
+  q.prefill_end_s = r.prefill_end_s;
+  q.kv_transfer_s = r.kv_transfer_s;
+  q.cached_tokens = std::max<int64_t>(0, r.cached_tokens);
+  q.decode_replica = r.decode_replica;
+  return q;
+}
+
 void Simulation::finalize(int32_t slot, double now) {
   const LiveRequest& r = reqs_[slot];
-  replicas_[r.replica].on_completed(r);
+  replicas_[r.decode_replica >= 0 ? r.decode_replica : r.replica].on_completed(r);
   ++res_.completed;
   res_.input_tokens += r.input_tokens;
   res_.output_tokens += r.output_tokens;
@@ -291,10 +491,13 @@ void Simulation::finalize(int32_t slot, double now) {
   ttft_.push_back(ttft);
   e2e_.push_back(e2e);
   queue_.push_back(r.admitted_s - r.arrival_s);
+  transfer_sum_ += r.kv_transfer_s;
+  ttft_sum_ += ttft;
   if (r.output_tokens > 1) tpot_.push_back((e2e - ttft) / static_cast<double>(r.output_tokens - 1));
-  if (opts_.keep_request_records) {
-    res_.records.push_back(RequestRecord{r.id, r.arrival_s, r.first_token_s, now, r.input_tokens, r.output_tokens,
-                                         r.preemptions, r.replica});
+  if (opts_.keep_request_records || opts_.sink != nullptr) {
+    const RequestRecord rec = record_of(r, now);
+    if (opts_.keep_request_records) res_.records.push_back(rec);
+    if (opts_.sink != nullptr) opts_.sink->on_request(rec);
   }
   release(slot);
   on_request_gone(now);  // may create a request, reusing this slot: r is dead now
@@ -321,6 +524,7 @@ Result<ServeResult> Simulation::run() {
       case EventKind::Arrival: on_arrival(e.ref, now_); break;
       case EventKind::IterationEnd: on_iteration_end(e.ref, now_); break;
       case EventKind::Wake: start_iteration(e.ref, now_); break;
+      case EventKind::KvArrival: on_kv_arrival(e.ref, now_); break;
     }
   }
   if (fatal_) return *fatal_;
@@ -329,31 +533,28 @@ Result<ServeResult> Simulation::run() {
 
 Result<ServeResult> Simulation::collect() {
   ServeResult& r = res_;
-  int64_t produced = 0;
+  int64_t produced = 0, prompt = 0, hits = 0, proposed = 0, accepted = 0;
   for (const Replica& rep : replicas_) {
     if (rep.has_work() || rep.busy()) return internal_error("simulate: a replica still has work after the last event");
     produced += rep.tokens_produced();
-    const ReplicaStats& s = rep.stats();
+    const ReplicaStats s = rep.stats();
+    prompt += s.prefill_prompt_tokens;
+    hits += s.prefix_hit_tokens;
+    proposed += s.spec_proposed;
+    accepted += s.spec_accepted;
     r.replicas.push_back(s);
     r.kv_cache_peak_fraction = std::max(r.kv_cache_peak_fraction, s.kv_peak_fraction);
-    IterationCost& b = r.busy_breakdown;
-    const IterationCost& t = s.time_breakdown;
-    b.total += t.total;
-    b.weight_read += t.weight_read;
-    b.gemm_compute += t.gemm_compute;
-    b.kv_read += t.kv_read;
-    b.attention_compute += t.attention_compute;
-    b.elementwise += t.elementwise;
-    b.collective += t.collective;
-    b.overhead += t.overhead;
-    b.flops += t.flops;
-    b.hbm_bytes += t.hbm_bytes;
+    add_scaled(r.busy_breakdown, s.time_breakdown, 1.0);
   }
   if (r.completed + r.rejected != r.requests || produced != r.output_tokens) {
     return internal_error("simulate: " + std::to_string(r.requests) + " requests, " + std::to_string(r.completed) +
                           " completed, " + std::to_string(r.rejected) + " rejected; " + std::to_string(produced) +
                           " tokens produced for " + std::to_string(r.output_tokens) + " requested");
   }
+  r.prefill_replicas = disaggregated() ? entry_pool().count : 0;
+  if (opts_.deployment.prefix_caching) r.prefix_cache_hit_rate = prompt > 0 ? double(hits) / double(prompt) : 0.0;
+  if (disaggregated()) r.kv_transfer_share = ttft_sum_ > 0 ? transfer_sum_ / ttft_sum_ : 0.0;
+  if (opts_.spec.tokens > 0) r.spec_acceptance = proposed > 0 ? double(accepted) / double(proposed) : 0.0;
   r.duration_s = r.completed > 0 ? last_completion_ - first_arrival_ : 0;
   r.ttft = summarize(ttft_);
   r.tpot = summarize(tpot_);
@@ -361,13 +562,33 @@ Result<ServeResult> Simulation::collect() {
   r.queue = summarize(queue_);
   r.itl = itl_.summarize();
   std::sort(r.records.begin(), r.records.end(), [](const RequestRecord& a, const RequestRecord& b) { return a.id < b.id; });
-  if (r.rejected > 0) {
-    r.warnings.push_back(std::to_string(r.rejected) + " request(s) rejected: input + output - 1 of up to " +
+  const int64_t kv_rejected = r.rejected - r.rejected_queue;
+  if (kv_rejected > 0) {
+    const Pool& p = decode_pool();
+    r.warnings.push_back(std::to_string(kv_rejected) + " request(s) rejected: input + output - 1 of up to " +
                          std::to_string(rejected_max_need_) + " tokens exceeds the KV cache of one replica (" +
-                         std::to_string(cfg_.kv_blocks) + " blocks x " + std::to_string(cfg_.block_tokens) +
-                         " tokens = " + std::to_string(kv_capacity_tokens_) + ")");
+                         std::to_string(p.cfg.kv_blocks) + " blocks x " + std::to_string(p.cfg.block_tokens) +
+                         " tokens = " + std::to_string(p.kv_capacity_tokens) + ")");
+  }
+  if (r.rejected_queue > 0) {
+    r.warnings.push_back(std::to_string(r.rejected_queue) + " request(s) rejected: the replica's queue held " +
+                         std::to_string(opts_.queue_limit) + " waiting requests (--queue-limit)");
   }
   return std::move(res_);
+}
+
+Result<Pool> make_pool(const ServeOptions& o, const WorkloadSpec& w, IterationCoster& coster, PoolRole role,
+                       int32_t first, int count) {
+  auto cfg = pool_config(o, w, coster, role);
+  if (!cfg) return cfg.error();
+  Pool p;
+  p.role = role;
+  p.first = first;
+  p.count = count;
+  p.coster = &coster;
+  p.cfg = *cfg;
+  p.kv_capacity_tokens = cfg->kv_blocks * cfg->block_tokens;
+  return p;
 }
 
 }  // namespace
@@ -376,10 +597,31 @@ Result<ServeResult> simulate(IterationCoster& coster, const WorkloadSpec& worklo
                              const ServeOptions& opts) {
   auto router = parse_router(opts.router);
   if (!router) return router.error();
-  auto cfg = scheduler_config(opts, coster);
-  if (!cfg) return cfg.error();
+  TESSERA_TRY(check_engine(opts, false));
+  auto pool = make_pool(opts, workload, coster, PoolRole::Colocated, 0, opts.replicas);
+  if (!pool) return pool.error();
   TESSERA_TRY(check_workload(workload, trace_source));
-  Simulation sim(coster, workload, trace_source, opts, *cfg, *router);
+  Simulation sim({*pool}, workload, trace_source, opts, *router, nullptr);
+  return sim.run();
+}
+
+Result<ServeResult> simulate_disaggregated(IterationCoster& prefill, IterationCoster& decode,
+                                           const WorkloadSpec& workload, RequestSource* trace_source,
+                                           const ServeOptions& opts, const DisaggOptions& disagg) {
+  auto router = parse_router(opts.router);
+  if (!router) return router.error();
+  TESSERA_TRY(check_engine(opts, true));
+  if (disagg.prefill_replicas < 1 || disagg.decode_replicas < 1) {
+    return bad_input("--prefill-replicas/--decode-replicas: " + std::to_string(disagg.prefill_replicas) + "/" +
+                     std::to_string(disagg.decode_replicas) + " must be > 0");
+  }
+  if (!disagg.kv_transfer_s) return internal_error("simulate_disaggregated: no KV transfer model");
+  auto p = make_pool(opts, workload, prefill, PoolRole::Prefill, 0, disagg.prefill_replicas);
+  if (!p) return p.error();
+  auto d = make_pool(opts, workload, decode, PoolRole::Decode, disagg.prefill_replicas, disagg.decode_replicas);
+  if (!d) return d.error();
+  TESSERA_TRY(check_workload(workload, trace_source));
+  Simulation sim({*p, *d}, workload, trace_source, opts, *router, disagg.kv_transfer_s);
   return sim.run();
 }
 

@@ -16,6 +16,14 @@ namespace tessera {
 
 enum class Vendor { Aws, Nvidia, Other };
 
+// Where a power or price figure comes from: a published source, an `estimate`
+// (with its reasoning), or nothing (`unknown`). Planner output lists these beneath
+// its tables so that every estimate and unknown is visible.
+struct Provenance {
+  enum class Kind { Unknown, Source, Estimate } kind = Kind::Unknown;
+  std::string text;  // the source or the estimate's reasoning (may be empty for a bare value)
+};
+
 // Engine-level description of one physical NeuronCore (NC-v2/v3/v4).
 // Facts from the NKI architecture guides (shared/reference/hardware.md §1).
 struct NeuronCoreSpec {
@@ -59,6 +67,7 @@ struct ChipSpec {
   BytesPerSecond chip_to_chip_bandwidth{0};  // per chip, all links, one direction summed as vendors quote
   std::optional<Watts> tdp;            // unknown for Trainium/Inferentia
   std::optional<Watts> idle_power;
+  Provenance tdp_from, idle_power_from;
   std::optional<NeuronCoreSpec> neuron_core;   // set for AWS Neuron chips
   std::string source;                  // where the figures come from
 
@@ -68,6 +77,27 @@ struct ChipSpec {
 };
 
 enum class TopologyKind { Single, Ring, Torus2D, Torus2DRings, Switch, TwoLevelSwitch };
+
+// One protocol of a collective runtime: NCCL has LL, LL128 and Simple (low latency
+// vs full bandwidth); the Neuron runtime is described by one. Filled from
+// data/fabrics/*.yaml (the file a system's `collective_runtime:` names).
+struct CollectiveProtocol {
+  std::string name;                       // "ll", "ll128", "simple", ...
+  Seconds base_latency{0};                // per call: launch and synchronisation
+  std::optional<Seconds> step_latency;    // per algorithm step and fabric hop; default: the system's link_latency
+  double efficiency = 1.0;                // achieved fraction of link bandwidth
+};
+
+// How a system's collective runtime (NCCL, Neuron collectives) drives its fabric.
+// An empty spec means: every algorithm, one protocol at link_latency and full bandwidth.
+struct CollectiveRuntimeSpec {
+  std::string name;                       // file stem, e.g. "nccl-h100-sxm"
+  std::vector<std::string> algorithms;    // the runtime's algorithms; automatic choice picks among them
+  std::vector<CollectiveProtocol> protocols;
+  std::optional<CollectiveProtocol> switch_reduction;  // in-switch reduction (NVLink SHARP, NCCL "NVLS")
+  Seconds onchip_latency{0};              // one intra-chip step between ranks sharing a chip
+  std::string source;
+};
 
 struct SystemSpec {
   std::string name;                    // catalog key, e.g. "trn1.32xlarge"
@@ -83,9 +113,15 @@ struct SystemSpec {
   // links of that tier together), per direction. Empty for a single-tier fabric.
   std::vector<BytesPerSecond> outer_tier_bandwidth;
   BytesPerSecond scaleout_bandwidth{0};  // EFA/IB per system; 0 where the catalog says `unknown`
+  Seconds scaleout_latency{0};           // one EFA/IB message between systems (estimate)
+  CollectiveRuntimeSpec collective_runtime;
   int default_lnc = 1;                 // logical NeuronCore config (Trainium2/3 default 2)
   std::optional<UsdPerHour> price_on_demand;
   std::optional<Watts> host_power;     // CPUs, NICs, fans per system
+  // Other published rates where the catalog has them (reserved-instance effective
+  // rate, Capacity Block rate), each with its provenance (date/source or estimate).
+  std::optional<UsdPerHour> price_reserved, price_capacity_block;
+  Provenance price_on_demand_from, price_reserved_from, price_capacity_block_from, host_power_from;
   std::string source;
 };
 

@@ -1,7 +1,7 @@
 // What requests arrive, and when. Parsed from a SPEC string (see ARCHITECTURE.md):
-//   batch:size=B,input=I,output=O[,rounds=R]
-//   poisson:rate=R,input=I,output=O,n=N
-//   closed:concurrency=C,input=I,output=O,n=N
+//   batch:size=B,input=I,output=O[,rounds=R][,shared-prefix=N]
+//   poisson:rate=R,input=I,output=O,n=N[,shared-prefix=N]
+//   closed:concurrency=C,input=I,output=O,n=N[,shared-prefix=N]
 //   trace:PATH[,rate-scale=X][,limit=N]
 #pragma once
 
@@ -36,6 +36,11 @@ struct WorkloadSpec {
   std::string trace_path;      // trace
   double rate_scale = 1.0;     // trace: >1 compresses time (more load)
   int64_t limit = 0;           // trace: 0 = all rows
+  // Prefix sharing: batch/poisson/closed requests share their first `shared_prefix`
+  // prompt tokens (0 = none). Trace prefix hashes each cover `prefix_block_tokens`
+  // tokens (Mooncake FAST'25: 512, per its README).
+  int64_t shared_prefix = 0;
+  int64_t prefix_block_tokens = 512;
 };
 
 // One request as it arrives.

@@ -1,5 +1,6 @@
 #include "tessera/specs/io/catalog_parse.h"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <string>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "tessera/core/did_you_mean.h"
+#include "tessera/specs/io/collective_runtime_parse.h"
 
 namespace tessera::catalog_detail {
 namespace {
@@ -211,6 +213,28 @@ Result<Vendor> read_vendor(const MapReader& m) {
                                        did_you_mean(v.value(), kNames)));
 }
 
+// Where a power/price figure comes from: `unknown` (or absent), an `estimate:`
+// (its reasoning), or a `source:` / a bare value (the file's source applies).
+Provenance provenance_of(const MapReader& m, std::string_view key) {
+  Provenance p;
+  if (!m.has(key)) return p;
+  const YAML::Node n = m.node(key);
+  if (n.IsScalar()) {
+    if (!is_unknown(n.Scalar())) p.kind = Provenance::Kind::Source;
+    return p;
+  }
+  if (!n.IsMap()) return p;
+  if (n["value"] && n["value"].IsScalar() && is_unknown(n["value"].Scalar())) return p;
+  if (n["estimate"]) {
+    p.kind = Provenance::Kind::Estimate;
+    p.text = n["estimate"].as<std::string>("");
+  } else if (n["source"]) {
+    p.kind = Provenance::Kind::Source;
+    p.text = n["source"].as<std::string>("");
+  }
+  return p;
+}
+
 Status read_chip_memory_and_links(const MapReader& m, ChipSpec& chip) {
   auto cap = positive_quantity(m, "hbm_capacity", parse_bytes);
   if (!cap.ok()) return cap.error();
@@ -233,6 +257,8 @@ Status read_chip_memory_and_links(const MapReader& m, ChipSpec& chip) {
   chip.chip_to_chip_bandwidth = c2c.value();
   chip.tdp = tdp.value();
   chip.idle_power = idle.value();
+  chip.tdp_from = provenance_of(m, "tdp");
+  chip.idle_power_from = provenance_of(m, "idle_power");
   return {};
 }
 
@@ -281,6 +307,7 @@ struct TopologyName {
   std::string_view name;
   TopologyKind kind;
   size_t dims;  // entries expected in topology_dims
+  size_t max_dims = 0;  // when more are allowed (two-level-switch: [chips per server, servers, racks])
 };
 constexpr std::array<TopologyName, 6> kTopologies{{
     {"single", TopologyKind::Single, 1},
@@ -288,7 +315,7 @@ constexpr std::array<TopologyName, 6> kTopologies{{
     {"torus2d", TopologyKind::Torus2D, 2},
     {"torus2d-rings", TopologyKind::Torus2DRings, 3},
     {"switch", TopologyKind::Switch, 1},
-    {"two-level-switch", TopologyKind::TwoLevelSwitch, 2},
+    {"two-level-switch", TopologyKind::TwoLevelSwitch, 2, 3},
 }};
 
 Result<const TopologyName*> read_topology(const MapReader& m) {
@@ -320,7 +347,7 @@ Result<std::vector<int>> read_dims(const MapReader& m, const TopologyName& topo,
     dims.push_back(static_cast<int>(d.value()));
     product *= d.value();
   }
-  if (dims.size() != topo.dims)
+  if (dims.size() < topo.dims || dims.size() > std::max(topo.dims, topo.max_dims))
     return m.error("topology_dims", fmt::format("topology '{}' needs {} dimension(s), got {}",
                                                 topo.name, topo.dims, dims.size()));
   if (product != chips)
@@ -371,6 +398,16 @@ Status read_fabric(const MapReader& m, SystemSpec& s) {
   auto scaleout = quantity_or_zero(m, "scaleout_bandwidth", parse_bandwidth);
   if (!scaleout.ok()) return scaleout.error();
   s.scaleout_bandwidth = scaleout.value();
+  auto scaleout_lat = quantity_or_zero(m, "scaleout_latency", parse_duration);
+  if (!scaleout_lat.ok()) return scaleout_lat.error();
+  s.scaleout_latency = scaleout_lat.value();
+  if (m.has("collective_runtime")) {
+    auto rt = m.string("collective_runtime");
+    if (!rt.ok()) return rt.error();
+    auto spec = load_collective_runtime(m.file(), rt.value(), m.node("collective_runtime"));
+    if (!spec.ok()) return spec.error();
+    s.collective_runtime = std::move(spec.value());
+  }
   return {};
 }
 
@@ -384,6 +421,16 @@ Status read_costs(const MapReader& m, SystemSpec& s) {
   auto host = m.optional_quantity("host_power", parse_power);
   if (!host.ok()) return host.error();
   s.host_power = host.value();
+  auto reserved = m.optional_quantity("price_reserved", parse_usd_per_hour);
+  if (!reserved.ok()) return reserved.error();
+  s.price_reserved = reserved.value();
+  auto block = m.optional_quantity("price_capacity_block", parse_usd_per_hour);
+  if (!block.ok()) return block.error();
+  s.price_capacity_block = block.value();
+  s.price_on_demand_from = provenance_of(m, "price_on_demand");
+  s.price_reserved_from = provenance_of(m, "price_reserved");
+  s.price_capacity_block_from = provenance_of(m, "price_capacity_block");
+  s.host_power_from = provenance_of(m, "host_power");
   return {};
 }
 
@@ -395,7 +442,8 @@ Result<SystemSpec> parse_system(const yaml::Document& doc, const ChipResolver& r
   const MapReader& m = made.value();
   TESSERA_TRY(m.check_keys({"schema_version", "name", "chip", "chips", "topology", "topology_dims",
                             "link_bandwidth", "link_latency", "outer_tier_bandwidth",
-                            "scaleout_bandwidth", "default_lnc", "price_on_demand", "host_power",
+                            "scaleout_bandwidth", "scaleout_latency", "collective_runtime",
+                            "default_lnc", "price_on_demand", "price_reserved", "price_capacity_block", "host_power",
                             "source"}));
   TESSERA_TRY(check_schema_version(m));
   SystemSpec s;

@@ -143,10 +143,13 @@ struct KindInfo {
 
 const KindInfo* kind_info(std::string_view name) {
   static const std::vector<std::pair<std::string, KindInfo>> table = {
-      {"batch", {WorkloadKind::Batch, {"size", "input", "output", "rounds"}, {"size", "input", "output"}}},
-      {"poisson", {WorkloadKind::Poisson, {"rate", "input", "output", "n"}, {"rate", "input", "output", "n"}}},
+      {"batch",
+       {WorkloadKind::Batch, {"size", "input", "output", "rounds", "shared-prefix"}, {"size", "input", "output"}}},
+      {"poisson",
+       {WorkloadKind::Poisson, {"rate", "input", "output", "n", "shared-prefix"}, {"rate", "input", "output", "n"}}},
       {"closed",
-       {WorkloadKind::Closed, {"concurrency", "input", "output", "n"}, {"concurrency", "input", "output", "n"}}},
+       {WorkloadKind::Closed, {"concurrency", "input", "output", "n", "shared-prefix"},
+        {"concurrency", "input", "output", "n"}}},
       {"trace", {WorkloadKind::Trace, {"rate-scale", "limit"}, {}}},
   };
   for (const auto& [n, info] : table) {
@@ -177,6 +180,7 @@ Status set_key(WorkloadSpec& w, const std::string& key, std::string_view value, 
   else if (key == "n") w.n = *x;
   else if (key == "concurrency") w.concurrency = *x;
   else if (key == "limit") w.limit = *x;
+  else if (key == "shared-prefix") w.shared_prefix = *x;
   return {};
 }
 

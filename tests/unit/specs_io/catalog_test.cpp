@@ -83,8 +83,15 @@ TEST(Catalog, Trn1HasSixteenTwoCoreChipsOf32GiB) {
   EXPECT_DOUBLE_EQ(s->scaleout_bandwidth.value(), 1e11);  // 800 Gbps
   ASSERT_TRUE(s->price_on_demand.has_value());
   EXPECT_DOUBLE_EQ(s->price_on_demand->value(), 21.50);
-  EXPECT_FALSE(s->chip.tdp.has_value());
+  // No public Trainium TDP: the catalog carries an estimate that says how it was derived.
+  ASSERT_TRUE(s->chip.tdp.has_value());
+  EXPECT_EQ(s->chip.tdp_from.kind, Provenance::Kind::Estimate);
+  EXPECT_NE(s->chip.tdp_from.text.find("estimate_chip_power.py"), std::string::npos);
   EXPECT_FALSE(s->host_power.has_value());
+  EXPECT_EQ(s->host_power_from.kind, Provenance::Kind::Unknown);
+  ASSERT_TRUE(s->price_reserved.has_value());
+  EXPECT_DOUBLE_EQ(s->price_reserved->value(), 8.197);
+  EXPECT_EQ(s->price_on_demand_from.kind, Provenance::Kind::Source);
   EXPECT_EQ(s->default_lnc, 1);
   // Peak = 92 TFLOPS per core x 2 cores.
   EXPECT_DOUBLE_EQ(s->chip.peak(DType::BF16).value(), 184e12);
@@ -120,7 +127,7 @@ TEST(Catalog, Trainium2AndTrainium3) {
   auto gen2 = repo().system("trn3-ultraserver-144");
   ASSERT_TRUE(gen2.ok()) << gen2.error().message;
   EXPECT_EQ(gen2->topology, TopologyKind::TwoLevelSwitch);
-  EXPECT_EQ(gen2->topology_dims, (std::vector<int>{4, 36}));
+  EXPECT_EQ(gen2->topology_dims, (std::vector<int>{4, 18, 2}));  // servers per rack x racks: estimate
   ASSERT_EQ(gen2->outer_tier_bandwidth.size(), 2u);
   EXPECT_DOUBLE_EQ(gen2->outer_tier_bandwidth[1].value(), 128e9);
   EXPECT_DOUBLE_EQ(gen2->chip.peak(DType::MXFP4).value(), 2520e12);

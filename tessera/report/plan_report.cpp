@@ -1,0 +1,200 @@
+#include "tessera/report/plan_report.h"
+
+#include <fmt/format.h>
+
+#include "tessera/planner/capacity_search.h"
+
+namespace tessera {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+template <class T>
+ojson opt(const std::optional<T>& v) {
+  return v ? ojson(*v) : ojson(nullptr);
+}
+
+ojson result_json(const CapacityResult& r) {
+  const Summary& s = r.at_max;
+  const DeploymentSpec& d = r.request.deployment;
+  std::optional<double> kwh;
+  if (s.energy_j_per_output_token) kwh = *s.energy_j_per_output_token * 1e6 / 3.6e6;
+  return ojson{{"hardware", r.request.hardware},
+               {"tp", d.tp}, {"pp", d.pp}, {"dp", d.dp},
+               {"scheduler", d.scheduler}, {"max_batch", d.max_batch},
+               {"chips", s.chips}, {"systems", s.systems},
+               {"workload", r.request.workload},
+               {"load_scale", r.load_scale},
+               {"requests_per_s", r.requests_per_s},
+               {"output_tokens_per_s", s.output_tokens_per_s},
+               {"output_tokens_per_s_per_chip", tokens_per_s_per_chip(r)},
+               {"ttft_p99_s", s.ttft.p99}, {"tpot_p99_s", s.tpot.p99}, {"e2e_p99_s", s.e2e.p99},
+               {"avg_power_w", opt(s.avg_power_w)},
+               {"energy_j_per_output_token", opt(s.energy_j_per_output_token)},
+               {"kwh_per_million_output_tokens", opt(kwh)},
+               {"cost_usd_per_hour", opt(s.cost_usd_per_hour)},
+               {"cost_usd_per_million_output_tokens", opt(s.cost_usd_per_million_output_tokens)},
+               {"probes", r.probes}};
+}
+
+ojson assumptions_json(const std::vector<Assumption>& as) {
+  ojson out = ojson::array();
+  for (const Assumption& a : as)
+    out.push_back({{"figure", a.figure}, {"value", a.value}, {"kind", a.user ? "user" : provenance_label(a.kind)},
+                   {"from", a.from}});
+  return out;
+}
+
+ojson fleet_json(const PlanReport& r) {
+  const FleetPlan& f = *r.fleet;
+  static const char* kKinds[] = {"chips", "power_w", "tokens_per_day"};
+  return ojson{{"target", {{kKinds[static_cast<int>(f.target.kind)], f.target.value}}},
+               {"deployment", result_json(r.results[*r.fleet_choice])},
+               {"chosen_by", r.fleet_chosen_by},
+               {"headroom", f.headroom},
+               {"unit", {{"chips", f.unit.chips}, {"systems", f.unit.systems}, {"replicas", f.unit.replicas},
+                         {"output_tokens_per_s", f.unit.output_tokens_per_s}, {"power_w", opt(f.unit.facility_w)},
+                         {"cost_usd_per_hour", opt(f.unit.usd_per_hour)}}},
+               {"units", f.units}, {"chips", f.chips}, {"systems", f.systems}, {"replicas", f.replicas},
+               {"power_w", opt(f.power_w)}, {"tokens_per_day", f.tokens_per_day},
+               {"cost_usd_per_day", opt(f.usd_per_day)}, {"limited_by", f.limited_by},
+               {"assumptions", assumptions_json(r.results[*r.fleet_choice].assumptions)}};
+}
+
+ojson comparison_json(const Comparison& c) {
+  ojson entries = ojson::array();
+  for (const CompareEntry& e : c.entries) {
+    ojson j{{"hardware", e.hardware},
+            {"deployment", e.best ? result_json(*e.best) : ojson(nullptr)},
+            {"chosen_by", e.chosen_by},
+            {"cost_usd_per_million_output_tokens", opt(e.usd_per_million)},
+            {"kwh_per_million_output_tokens", opt(e.kwh_per_million)},
+            {"cost_ratio", opt(e.cost_ratio)}, {"energy_ratio", opt(e.energy_ratio)},
+            {"break_even_usd_per_system_hour", opt(e.break_even_usd_per_hour)},
+            {"break_even_vs", e.break_even_vs}};
+    if (!e.best) j["reason"] = e.reason;
+    entries.push_back(std::move(j));
+  }
+  return ojson{{"entries", entries}, {"assumptions", assumptions_json(c.assumptions)}};
+}
+
+std::string money(const std::optional<double>& v, const char* fmtstr = "${:.3f}") {
+  return v ? fmt::format(fmt::runtime(fmtstr), *v) : std::string("unknown");
+}
+
+std::string row(const CapacityResult& r) {
+  const Summary& s = r.at_max;
+  std::optional<double> kwh;
+  if (s.energy_j_per_output_token) kwh = *s.energy_j_per_output_token * 1e6 / 3.6e6;
+  return fmt::format("  {:<52} {:>5} {:>9.1f} {:>8.1f} {:>7.3f} {:>7.3f} {:>8} {:>8}\n", describe(r.request), s.chips,
+                     s.output_tokens_per_s, tokens_per_s_per_chip(r), s.ttft.p99, s.tpot.p99,
+                     money(s.cost_usd_per_million_output_tokens), kwh ? fmt::format("{:.3f}", *kwh) : "unknown");
+}
+
+constexpr const char* kHeader =
+    "  {:<52} {:>5} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8}\n";
+
+std::string table_header() {
+  return fmt::format(kHeader, "deployment", "chips", "out tok/s", "tok/s/ch", "ttft99", "tpot99", "$/Mtok",
+                     "kWh/Mtok");
+}
+
+void append_assumptions(std::string& out, const std::vector<Assumption>& as) {
+  out += "assumptions:\n";
+  for (const Assumption& a : as) {
+    const std::string kind = a.user ? "user" : std::string(provenance_label(a.kind));
+    out += fmt::format("  {:<34} {:<28} [{}]{}\n", a.figure, a.value, kind,
+                       a.from.empty() || a.user ? "" : " " + a.from);
+  }
+}
+
+std::string slo_text(const SloTargets& slo) {
+  std::string s;
+  if (slo.ttft_p99_s) s += fmt::format("ttft_p99 <= {:g} s", *slo.ttft_p99_s);
+  if (slo.tpot_p99_s) s += fmt::format("{}tpot_p99 <= {:g} s", s.empty() ? "" : ", ", *slo.tpot_p99_s);
+  return s;
+}
+
+void append_comparison(std::string& out, const Comparison& c) {
+  out += fmt::format("  {:<22} {:<40} {:>9} {:>8} {:>9} {:>8} {:>9}\n", "hardware", "best deployment (by)",
+                     "tok/s/ch", "$/Mtok", "x first", "kWh/Mtok", "x first");
+  for (const CompareEntry& e : c.entries) {
+    if (!e.best) {
+      out += fmt::format("  {:<22} {}\n", e.hardware, e.reason);
+      continue;
+    }
+    const DeploymentSpec& d = e.best->request.deployment;
+    const std::string dep = fmt::format("tp={} pp={} dp={} {} mb={} ({})", d.tp, d.pp, d.dp, d.scheduler,
+                                        d.max_batch, e.chosen_by);
+    auto num = [](const std::optional<double>& v, const char* f) {
+      return v ? fmt::format(fmt::runtime(f), *v) : std::string("unknown");
+    };
+    out += fmt::format("  {:<22} {:<40} {:>9.1f} {:>8} {:>9} {:>8} {:>9}\n", e.hardware, dep,
+                       tokens_per_s_per_chip(*e.best), num(e.usd_per_million, "${:.3f}"),
+                       num(e.cost_ratio, "{:.2f}x"), num(e.kwh_per_million, "{:.3f}"), num(e.energy_ratio, "{:.2f}x"));
+  }
+  for (const CompareEntry& e : c.entries)
+    if (e.break_even_usd_per_hour)
+      out += fmt::format("  {} has no known price: at ${:.2f} per system-hour it would match {}'s cost per token\n",
+                         e.hardware, *e.break_even_usd_per_hour, e.break_even_vs);
+  append_assumptions(out, c.assumptions);
+}
+
+void append_fleet(std::string& out, const PlanReport& r) {
+  const FleetPlan& f = *r.fleet;
+  const CapacityResult& c = r.results[*r.fleet_choice];
+  out += fmt::format("fleet ({}; chosen by {}):\n", f.limited_by, r.fleet_chosen_by);
+  out += fmt::format("  deployment   {} ({} chips per unit, {} replicas per unit)\n", describe(c.request), f.unit.chips,
+                     f.unit.replicas);
+  out += fmt::format("  headroom     {:.0f}% (each unit runs at {:.0f}% of its SLO-bound maximum load)\n",
+                     f.headroom * 100, (1 - f.headroom) * 100);
+  out += fmt::format("  chips        {}  ({} systems, {} replicas)\n", f.chips, f.systems, f.replicas);
+  out += fmt::format("  power        {}\n", f.power_w ? fmt::format("{:.4g} MW", *f.power_w / 1e6) : "unknown");
+  out += fmt::format("  tokens/day   {:.4g}\n", f.tokens_per_day);
+  out += fmt::format("  $/day        {}\n", f.usd_per_day ? fmt::format("${:.4g}", *f.usd_per_day)
+                                                         : "unknown (no price; pass --price-per-hour)");
+  append_assumptions(out, c.assumptions);
+}
+
+}  // namespace
+
+nlohmann::ordered_json plan_json(const PlanReport& r, const std::string& version) {
+  ojson j{{"tessera_version", version},
+          {"inputs", {{"model", r.model}, {"workload", r.workload},
+                      {"slo", {{"ttft_p99_s", opt(r.slo.ttft_p99_s)}, {"tpot_p99_s", opt(r.slo.tpot_p99_s)}}},
+                      {"price_basis", r.price_basis}}},
+          {"searched", r.searched}, {"feasible", r.feasible}};
+  ojson cheapest = ojson::array(), pareto = ojson::array();
+  for (size_t i : r.cheapest) cheapest.push_back(result_json(r.results[i]));
+  for (size_t i : r.pareto) pareto.push_back(result_json(r.results[i]));
+  j["cheapest"] = cheapest;
+  j["pareto"] = pareto;
+  if (r.fleet) j["fleet"] = fleet_json(r);
+  if (r.comparison) j["comparison"] = comparison_json(*r.comparison);
+  return j;
+}
+
+std::string plan_text(const PlanReport& r) {
+  std::string out = fmt::format("{} on {}, SLO {} -- {} deployments searched, {} meet the SLO ({:.1f} s)\n", r.model,
+                                r.workload, slo_text(r.slo), r.searched, r.feasible, r.elapsed_s);
+  out += "Figures at each deployment's maximum load meeting the SLO; prices: " + r.price_basis + ".\n";
+  if (r.comparison) {
+    append_comparison(out, *r.comparison);
+    return out;
+  }
+  if (r.fleet) {
+    append_fleet(out, r);
+    return out;
+  }
+  out += "cheapest:\n" + table_header();
+  for (size_t k = 0; k < r.cheapest.size() && static_cast<int>(k) < r.top; ++k) out += row(r.results[r.cheapest[k]]);
+  if (r.cheapest.empty()) out += "  (none meets the SLO)\n";
+  out += "pareto front (cost per million output tokens vs p99 e2e latency):\n" + table_header();
+  for (size_t i : r.pareto) out += row(r.results[i]);
+  if (r.pareto.empty()) out += "  (no priced deployment meets the SLO; pass --price-per-hour)\n";
+  if (!r.cheapest.empty()) append_assumptions(out, r.results[r.cheapest.front()].assumptions);
+  return out;
+}
+
+}  // namespace tessera
