@@ -6,7 +6,7 @@ BUILD_DIR_debug = build-debug
 BUILD_DIR_asan = build-asan
 BUILD_DIR = $(BUILD_DIR_$(PRESET))
 
-.PHONY: deps configure build test demo asan unit integration validation clean
+.PHONY: deps configure build test demo asan fuzz unit integration validation clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -17,16 +17,21 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The validation label (predictions vs published measurements, thresholds in
-# data/validation/threshold.yaml) runs with `make validation`.
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE validation
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 unit integration validation: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L $@
 
+# Unit, integration and validation tests under ASan + UBSan; the `slow` label (the
+# 10^7-row bounded-memory run, an RSS bound that means nothing under ASan) is left out.
 asan:
-	@$(MAKE) test PRESET=asan
+	@$(MAKE) test PRESET=asan CTEST_ARGS="-LE slow"
+
+# Each libFuzzer target for FUZZ_SECONDS (tools/fuzz.sh runs them longer).
+FUZZ_SECONDS ?= 5
+fuzz: deps
+	@./tools/fuzz.sh $(FUZZ_SECONDS)
 
 demo: build
 	@echo "== Llama-2-70B, batch of 4 (128 in / 1024 out): trn1.32xlarge TP32 vs p5.48xlarge TP8 =="
@@ -37,4 +42,4 @@ demo: build
 	    --workload batch:size=4,input=128,output=1024
 
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-fuzz

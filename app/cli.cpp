@@ -27,19 +27,19 @@ int report_error(const Error& e) {
   return exit_code(e);
 }
 
-Status write_file_atomic(const std::filesystem::path& path, const std::string& text) {
+Status write_file_atomic(const std::filesystem::path& path, const std::string& text, const char* flag) {
   const std::filesystem::path tmp = path.string() + ".tmp-tessera";
   {
     std::ofstream out(tmp, std::ios::binary);
-    if (!out) return bad_input("--out: cannot write '" + path.string() + "'");
+    if (!out) return bad_input(std::string(flag) + ": cannot write '" + path.string() + "'");
     out << text;
-    if (!out) return bad_input("--out: error writing '" + path.string() + "'");
+    if (!out) return bad_input(std::string(flag) + ": error writing '" + path.string() + "'");
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    return bad_input("--out: cannot write '" + path.string() + "'");
+    return bad_input(std::string(flag) + ": cannot write '" + path.string() + "'");
   }
   return {};
 }

@@ -17,7 +17,8 @@ int exit_code(const Error& e);
 int report_error(const Error& e);
 // Writes text to `path` via a temporary file and rename, so a failed run never
 // leaves a half-written output.
-Status write_file_atomic(const std::filesystem::path& path, const std::string& text);
+// `flag` names the option in error messages.
+Status write_file_atomic(const std::filesystem::path& path, const std::string& text, const char* flag = "--out");
 
 // Each subcommand registers its options and a runner that returns the exit code.
 using Runner = std::function<int()>;
@@ -33,6 +34,10 @@ Command add_validate(CLI::App& root);
 Command add_calibrate(CLI::App& root);
 Command add_collective(CLI::App& root);
 Command add_plan(CLI::App& root);
+Command add_sweep(CLI::App& root);
+
+Command add_help_markdown(CLI::App& root);  // hidden: docs/cli.md from these definitions
+std::string cli_markdown(const CLI::App& root);
 
 std::string version();
 

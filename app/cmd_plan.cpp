@@ -12,6 +12,7 @@
 #include "tessera/planner/capacity_search.h"
 #include "tessera/planner/compare.h"
 #include "tessera/planner/fleet.h"
+#include "tessera/report/html_plan.h"
 #include "tessera/report/plan_report.h"
 #include "tessera/specs/io/units.h"
 
@@ -21,7 +22,7 @@ namespace {
 
 struct PlanArgs {
   SimulationRequest base;
-  std::string slo, fleet, out;
+  std::string slo, fleet, out, report;
   std::vector<std::string> hardware, compare;
   SearchSpace space;
   PowerCostArgs power_cost;
@@ -156,8 +157,16 @@ int run(PlanArgs& a) {
   rep.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const std::string json = plan_json(rep, version()).dump(2) + "\n";
+  std::string html;
+  if (!a.report.empty()) {
+    auto h = plan_report_html(rep, version());
+    if (!h) return report_error(h.error());
+    html = std::move(*h);
+  }
   if (!a.out.empty())
     if (Status s = write_file_atomic(a.out, json); !s) return report_error(s.error());
+  if (!a.report.empty())
+    if (Status s = write_file_atomic(a.report, html, "--report"); !s) return report_error(s.error());
   std::cout << (a.json ? json : plan_text(rep));
   if (rep.feasible == 0 && !a.json) std::cerr << "tessera: no deployment searched meets the SLO\n";
   return rep.feasible == 0 ? kInfeasible : kOk;
@@ -189,6 +198,7 @@ Command add_plan(CLI::App& root) {
   c->add_option("--top", args->top, "cheapest deployments to list")->capture_default_str();
   c->add_option("--seed", args->base.seed, "random seed")->capture_default_str();
   c->add_option("--out", args->out, "write the plan JSON to this file");
+  c->add_option("--report", args->report, "write a self-contained HTML report (Pareto chart, cheapest deployments)");
   c->add_flag("--json", args->json, "print the plan JSON instead of the tables");
   add_power_cost_flags(c, args->power_cost);
   return {c, [args] { return run(*args); }};

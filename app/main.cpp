@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   root.set_version_flag("--version", version());
   root.require_subcommand(1);
   std::vector<Command> commands{add_simulate(root), add_hardware(root), add_models(root), add_validate(root),
-                                add_calibrate(root), add_plan(root), add_collective(root)};
+                                add_calibrate(root), add_plan(root), add_collective(root), add_sweep(root),
+                                add_help_markdown(root)};
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

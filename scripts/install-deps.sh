@@ -8,7 +8,14 @@ PACKAGES=(
   build-essential cmake make g++ pkg-config
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-scipy
+  # HTML reports inline Chart.js (libjs-chart.js); the browser test opens them in headless chromium.
+  libjs-chart.js chromium
+  # Python module and its tests (python/, tests/python). python3-torch is large: ~9 MB
+  # itself but ~170 packages (~1.5 GB of .debs with OpenCV/GDAL/Qt deps); ~100 s to install.
+  python3-dev pybind11-dev python3-pytest python3-torch
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include "tessera/compute/neuron_core_model.h"
 #include "tessera/compute/nvidia_model.h"
 #include "tessera/compute/roofline_model.h"
+#include "tessera/compute/tensor_efficiency.h"
 
 namespace tessera {
 
@@ -27,8 +28,8 @@ std::string_view fidelity_name(Fidelity f) {
   return "?";
 }
 
-Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
-                                                             const NvidiaComputeFit* fit) {
+static Result<std::shared_ptr<const DeviceModel>> make_base_model(const RankResources& rank, Fidelity fidelity,
+                                                                   const NvidiaComputeFit* fit) {
   const bool neuron = rank.chip->neuron_core.has_value();
   if (fidelity == Fidelity::Engine && !neuron)
     return bad_input("--fidelity: 'engine' is the NeuronCore engine model; " + rank.chip->name +
@@ -48,6 +49,17 @@ Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources
     return std::shared_ptr<const DeviceModel>(std::make_shared<NvidiaModel>(rank, *fit));
   }
   return std::shared_ptr<const DeviceModel>(std::make_shared<RooflineModel>(rank, RooflineParams{}));
+}
+
+}  // namespace tessera
+
+namespace tessera {
+
+Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
+                                                             const NvidiaComputeFit* fit, double tensor_efficiency) {
+  auto base = make_base_model(rank, fidelity, fit);
+  if (!base || tensor_efficiency >= 1.0) return base;
+  return std::shared_ptr<const DeviceModel>(std::make_shared<TensorEfficiencyModel>(*base, tensor_efficiency));
 }
 
 }  // namespace tessera

@@ -26,7 +26,10 @@ struct NvidiaComputeFit;  // specs/calibration.h
 
 // `fit` may be null (no calibration for this chip): Fitted then falls back to the
 // generic parameters inside the fit file chosen by the caller, or errors.
+// `tensor_efficiency` < 1 derates matrix-engine work (a platform's fitted compiler
+// efficiency, see tensor_efficiency.h).
 Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
-                                                             const NvidiaComputeFit* fit);
+                                                             const NvidiaComputeFit* fit,
+                                                             double tensor_efficiency = 1.0);
 
 }  // namespace tessera

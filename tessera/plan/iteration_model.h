@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "tessera/compute/device_model.h"
 #include "tessera/network/collective.h"
 #include "tessera/plan/batch.h"
+#include "tessera/plan/graph_lowering.h"
 #include "tessera/plan/lowering.h"
 #include "tessera/plan/memory.h"
 #include "tessera/specs/platform.h"
@@ -34,7 +36,11 @@ class IterationModel final : public IterationCoster {
                  std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads);
 
   IterationCost cost(const BatchShape& batch) override;
-  int64_t kv_blocks() const override { return memory_.kv_blocks; }
+  // With pipeline parallelism a replica runs pp batches in flight (vLLM's virtual
+  // engines): the serving simulator sees pp engines per replica, each with 1/pp
+  // of the KV cache and each iteration crossing every stage.
+  int64_t kv_blocks() const override { return memory_.kv_blocks / virtual_engines_; }
+  int virtual_engines() const { return virtual_engines_; }
   int block_tokens() const override { return block_tokens_; }
 
   // Every op of one iteration with its cost (not memoized; for reports and tests).
@@ -46,11 +52,15 @@ class IterationModel final : public IterationCoster {
  private:
   void accumulate(const std::vector<PlannedOp>& ops, IterationCost& acc) const;
   IterationCost token_bound_cost(const BatchShape& batch);
+  // The graph lowering when the model came in as an operator graph, else Lowering.
+  void lower(const BatchShape& batch, OpSet set, std::vector<PlannedOp>& out) const;
 
   Lowering lowering_;
+  std::optional<GraphLowering> graph_lowering_;
   MemoryPlan memory_;
   int block_tokens_;
   int tp_;
+  int virtual_engines_ = 1;
   std::shared_ptr<const DeviceModel> device_;
   std::shared_ptr<const CollectiveModel> network_;
   PlatformOverheads overheads_;

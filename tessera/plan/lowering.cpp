@@ -7,8 +7,9 @@
 
 namespace tessera {
 
-Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement)
-    : model_(model), dep_(dep), placement_(placement), adp_(placement.attention_dp) {
+Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
+                   bool fused_elementwise)
+    : model_(model), dep_(dep), placement_(placement), adp_(placement.attention_dp), fused_(fused_elementwise) {
   tp_group_.ranks = dep.tp;
   tp_group_.ranks_per_chip = std::min(dep.tp, placement.ranks_per_chip);
   ep_group_.ranks = dep.ep;
@@ -84,19 +85,23 @@ void Lowering::lower_attention_projections(double t, double repeat, std::vector<
       out.push_back({"q_proj", make_gemm(rows, q_heads_ * qk, m.hidden, dep_), repeat});
     }
     out.push_back({"kv_down", make_gemm(rows, a.kv_lora_rank + a.qk_rope_head_dim, m.hidden, dep_), repeat});
-    out.push_back({"rotary", eltwise(t * (q_heads_ + 1) * a.qk_rope_head_dim, 3,
-                                     2 * t * (q_heads_ + 1) * a.qk_rope_head_dim * ab, dep_.act_dtype), repeat});
-    out.push_back({"kv_write", eltwise(t * kv_bytes_per_token_layer_ / ab, 0, t * kv_bytes_per_token_layer_,
-                                       dep_.kv_dtype), repeat});
+    if (!fused_) {
+      out.push_back({"rotary", eltwise(t * (q_heads_ + 1) * a.qk_rope_head_dim, 3,
+                                       2 * t * (q_heads_ + 1) * a.qk_rope_head_dim * ab, dep_.act_dtype), repeat});
+      out.push_back({"kv_write", eltwise(t * kv_bytes_per_token_layer_ / ab, 0, t * kv_bytes_per_token_layer_,
+                                         dep_.kv_dtype), repeat});
+    }
     out.push_back({"o_proj", make_gemm(rows, m.hidden, static_cast<int64_t>(q_heads_) * a.v_head_dim, dep_), repeat});
     return;
   }
   const int64_t qkv_n = static_cast<int64_t>(q_heads_ + 2 * kv_heads_) * m.head_dim;
   out.push_back({"qkv_proj", make_gemm(rows, qkv_n, m.hidden, dep_), repeat});
-  const double rot = t * static_cast<double>(q_heads_ + kv_heads_) * m.head_dim;
-  out.push_back({"rotary", eltwise(rot, 3, 2 * rot * ab, dep_.act_dtype), repeat});
-  out.push_back({"kv_write", eltwise(t * kv_bytes_per_token_layer_ / ab, 0, t * kv_bytes_per_token_layer_,
-                                     dep_.kv_dtype), repeat});
+  if (!fused_) {
+    const double rot = t * static_cast<double>(q_heads_ + kv_heads_) * m.head_dim;
+    out.push_back({"rotary", eltwise(rot, 3, 2 * rot * ab, dep_.act_dtype), repeat});
+    out.push_back({"kv_write", eltwise(t * kv_bytes_per_token_layer_ / ab, 0, t * kv_bytes_per_token_layer_,
+                                       dep_.kv_dtype), repeat});
+  }
   out.push_back({"o_proj", make_gemm(rows, m.hidden, static_cast<int64_t>(q_heads_) * m.head_dim, dep_), repeat});
 }
 
@@ -112,8 +117,9 @@ void Lowering::lower_mlp(double t, double t_replica, bool moe, double repeat, st
     const int64_t inter = m.intermediate / tp;
     out.push_back({"mlp_up", make_gemm(rows, (gated ? 2 : 1) * inter, m.hidden, dep_), repeat});
     // SiLU(gate) * up on the activation engine: read gate and up, write one.
-    out.push_back({"mlp_act", eltwise(t * inter, 5, 3 * t * inter * ab, dep_.act_dtype, ElementwiseEngine::Scalar),
-                   repeat});
+    if (!fused_)
+      out.push_back({"mlp_act", eltwise(t * inter, 5, 3 * t * inter * ab, dep_.act_dtype, ElementwiseEngine::Scalar),
+                     repeat});
     out.push_back({"mlp_down", make_gemm(rows, m.hidden, inter, dep_), repeat});
     return;
   }
@@ -140,8 +146,9 @@ void Lowering::lower_mlp(double t, double t_replica, bool moe, double repeat, st
     out.push_back({"ep_combine", CollectiveCall{CollectiveKind::AllToAll, a2a, ep_group_}, repeat});
   }
   out.push_back({"expert_up", make_gemm(per_expert, (gated ? 2 : 1) * inter, m.hidden, dep_, cnt), repeat});
-  out.push_back({"expert_act", eltwise(pairs * inter, 5, 3 * pairs * inter * ab, dep_.act_dtype,
-                                       ElementwiseEngine::Scalar), repeat});
+  if (!fused_)
+    out.push_back({"expert_act", eltwise(pairs * inter, 5, 3 * pairs * inter * ab, dep_.act_dtype,
+                                         ElementwiseEngine::Scalar), repeat});
   out.push_back({"expert_down", make_gemm(per_expert, m.hidden, inter, dep_, cnt), repeat});
   if (e.shared_experts > 0) {
     const int64_t sh = e.shared_intermediate / tp;
@@ -164,7 +171,8 @@ void Lowering::lower_layer_token_ops(int64_t tokens, double repeat, bool moe, st
   lower_mlp(t, static_cast<double>(tokens), moe, repeat, out);
   if (dep_.tp > 1)
     out.push_back({"tp_allreduce_mlp", CollectiveCall{CollectiveKind::AllReduce, Bytes(t * h * ab), tp_group_}, repeat});
-  out.push_back({"residual_add", eltwise(t * h, 1, 3 * t * h * ab, dep_.act_dtype), repeat});
+  // Fused stacks fold this add into the next layer's input norm.
+  if (!fused_) out.push_back({"residual_add", eltwise(t * h, 1, 3 * t * h * ab, dep_.act_dtype), repeat});
 }
 
 // Attention for the layers of one kind: full (window 0) or sliding-window.

@@ -35,7 +35,10 @@ enum class OpSet { TokenBound, Attention, All };
 
 class Lowering {
  public:
-  Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement);
+  // fused_elementwise: the serving stack fuses norms, RoPE, the KV write and the
+  // MLP activation into neighbouring kernels (no separate HBM round trip).
+  Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
+           bool fused_elementwise = false);
   // Appends the ops of one iteration to `out` (cleared first).
   void lower(const BatchShape& batch, OpSet set, std::vector<PlannedOp>& out) const;
   int collectives_per_iteration() const;
@@ -58,6 +61,7 @@ class Lowering {
   CollectiveGroup ep_group_;
   int adp_ = 1;            // attention data-parallel groups (DEP)
   DType gemm_act_dtype_ = DType::BF16;  // activations as the GEMMs read them
+  bool fused_ = false;
   int dense_layers_ = 0;
   int moe_layers_ = 0;
   int sliding_layers_ = 0; // layers with a sliding window (the rest attend fully)

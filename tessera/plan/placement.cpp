@@ -6,7 +6,9 @@ namespace tessera {
 
 static Status check_parallelism(const ModelSpec& m, const DeploymentSpec& d, bool neuron,
                                 std::vector<std::string>& warnings) {
-  for (auto [flag, v] : {std::pair{"--tp", d.tp}, {"--pp", d.pp}, {"--ep", d.ep}, {"--dp", d.dp}}) {
+  // --block-tokens 0 would otherwise surface as an infeasible "KV block of 0 B" (exit 3).
+  for (auto [flag, v] : {std::pair{"--tp", d.tp}, {"--pp", d.pp}, {"--ep", d.ep}, {"--dp", d.dp},
+                         {"--block-tokens", d.block_tokens}}) {
     if (v < 1) return bad_input(fmt::format("{}: '{}' must be >= 1", flag, v));
   }
   const bool heads_ok = m.heads % d.tp == 0 && (m.kv_heads % d.tp == 0 || d.tp % m.kv_heads == 0);

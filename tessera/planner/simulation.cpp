@@ -49,6 +49,7 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   auto system = catalog->system(req.hardware);
   if (!system) return system.error();
 
+  if (model->graph) TESSERA_TRY(check_graph_lowering(*model->graph));
   CompiledDeployment c;
   c.model = std::make_shared<const ModelSpec>(std::move(*model));
   c.system = std::make_shared<const SystemSpec>(std::move(*system));
@@ -75,7 +76,10 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
     if (!f) return f.error();
     fit = std::move(*f);
   }
-  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr);
+  // The platform's fitted compiler efficiency applies to the engine model it was
+  // fitted with, not to the roofline bound.
+  const double eta = c.fidelity == Fidelity::Roofline ? 1.0 : c.overheads.tensor_efficiency;
+  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr, eta);
   if (!device) return device.error();
   auto network = make_collective_model(*c.system);
   c.iteration = std::make_unique<IterationModel>(*c.model, c.deployment, c.placement, c.memory, *device,
@@ -203,7 +207,7 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
 
   ServeOptions opts;
   opts.deployment = c.deployment;
-  opts.replicas = c.placement.replicas;
+  opts.replicas = c.placement.replicas * c.iteration->virtual_engines();
   opts.seed = req.seed;
   opts.router = req.router;
   opts.keep_request_records = req.keep_request_records || req.slo.ttft_p99_s || req.slo.tpot_p99_s;

@@ -2,6 +2,7 @@
 // per-platform fixed overheads to them (`tessera validate`, `tessera calibrate`).
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -36,7 +37,8 @@ struct ValidationSetResult {
   std::vector<MetricErrorSummary> metrics;
   double median_abs = 0, max_abs = 0;   // over every metric of every row
   double threshold_median = 0, threshold_max = 0;
-  bool passed = false;
+  bool passed = false;             // every metric's median |error| within threshold_median
+  bool max_within_target = false;  // every metric's max |error| within threshold_max
 };
 
 // The simulation request that reproduces a row's benchmark conditions.
@@ -45,6 +47,11 @@ SimulationRequest validation_request(const ValidationRow& row, const std::filesy
 
 Result<ValidationSetResult> run_validation_set(const std::filesystem::path& data_dir, const std::string& name,
                                                const PlatformOverheads* overheads = nullptr);
+
+// min sum_r |A_r x - b_r| subject to x >= 0 (IRLS over exact active-set solves).
+constexpr int kOverheadParams = 4;  // per_iteration, per_layer, per_collective, per_prefill_iteration
+using OverheadRow = std::array<double, kOverheadParams>;
+std::array<double, kOverheadParams> nnls_l1(const std::vector<OverheadRow>& A, const std::vector<double>& b);
 
 struct OverheadFit {
   PlatformOverheads overheads;

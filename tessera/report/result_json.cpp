@@ -57,6 +57,8 @@ static ojson inputs_json(const SimulationOutcome& o) {
                               {"per_iteration_s", o.overheads.per_iteration.value()},
                               {"per_layer_s", o.overheads.per_layer.value()},
                               {"per_collective_s", o.overheads.per_collective.value()},
+                              {"per_prefill_iteration_s", o.overheads.per_prefill_iteration.value()},
+                              {"tensor_efficiency", o.overheads.tensor_efficiency},
                               {"source", o.overheads.source}}},
   };
 }

@@ -9,7 +9,21 @@ static std::string latency_row(const char* label, const LatencyStats& s, double 
                      s.p90 * scale, s.p99 * scale, s.max * scale);
 }
 
-static std::string ms(Seconds t) { return fmt::format("{:.2f}", t.value() * 1e3); }
+// Where one decode step's time goes, one aligned row per part (ms and share).
+static std::string decode_step_text(const SimulationOutcome& o) {
+  const IterationCost& c = o.decode_step;
+  std::string out = fmt::format("decode step  batch {} at {} KV tokens: {:.2f} ms\n", o.decode_step_shape.decode_seqs,
+                                o.decode_step_shape.decode_kv_tokens, c.total.value() * 1e3);
+  const std::pair<const char*, Seconds> parts[] = {
+      {"weight reads", c.weight_read}, {"KV reads", c.kv_read},        {"GEMM compute", c.gemm_compute},
+      {"attention compute", c.attention_compute}, {"elementwise", c.elementwise}, {"collectives", c.collective},
+      {"overhead", c.overhead}};
+  for (const auto& [name, t] : parts) {
+    const double share = c.total.value() > 0 ? 100 * t.value() / c.total.value() : 0;
+    out += fmt::format("  {:<19}{:>9.3f} ms{:>7.1f}%\n", name, t.value() * 1e3, share);
+  }
+  return out;
+}
 
 std::string simulation_summary_text(const SimulationOutcome& o) {
   const Summary& s = o.summary;
@@ -44,13 +58,7 @@ std::string simulation_summary_text(const SimulationOutcome& o) {
                        p.placement.replicas, p.system.name, p.deployment.tp, p.placement.total_chips,
                        o.placement.replicas, o.system.name, o.deployment.tp, p.kv_link);
   }
-  const IterationCost& c = o.decode_step;
-  out += fmt::format(
-      "decode step  batch {} at {} KV tokens: {} ms = weights {} + KV {} + GEMM compute {} + attention compute {} + "
-      "elementwise {} + collectives {} + overhead {}\n",
-      o.decode_step_shape.decode_seqs, o.decode_step_shape.decode_kv_tokens, ms(c.total), ms(c.weight_read),
-      ms(c.kv_read), ms(c.gemm_compute), ms(c.attention_compute), ms(c.elementwise), ms(c.collective),
-      ms(c.overhead));
+  out += decode_step_text(o);
   const MemoryPlan& m = o.memory;
   out += fmt::format("memory/rank  {} HBM: weights {}, activations {}, workspace {}, reserve {}, KV cache {} ({} tokens)\n",
                      format_bytes(m.capacity), format_bytes(m.weights), format_bytes(m.activations),

@@ -440,6 +440,9 @@ void Simulation::start_iteration(int32_t rep, double now) {
     it.end_s = end;
     it.draft_s = draft_s;
     it.shape = R.shape();
+    it.waiting = R.waiting();
+    if (pool.cfg.kv_blocks > 0)
+      it.kv_used_fraction = 1.0 - static_cast<double>(R.free_blocks()) / static_cast<double>(pool.cfg.kv_blocks);
     opts_.sink->on_iteration(it);
   }
   events_.push(end, EventKind::IterationEnd, rep);

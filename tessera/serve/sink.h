@@ -34,6 +34,8 @@ struct IterationRecord {
   double start_s = 0, end_s = 0;
   double draft_s = 0;            // part spent in the draft model (speculative decoding)
   BatchShape shape;              // the target model's batch
+  int64_t waiting = 0;           // requests queued at this replica when the batch was built
+  double kv_used_fraction = 0;   // KV blocks in use (prefix cache included) / total, with this batch admitted
 };
 
 class ServeEventSink {

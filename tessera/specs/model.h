@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tessera/specs/dtype.h"
+#include "tessera/specs/graph.h"
 
 namespace tessera {
 
@@ -61,6 +63,10 @@ struct ModelSpec {
   std::optional<DType> quantized_dtype;
   int rotary_dim = 0;              // per-head dims that get RoPE (GPT-J rotary_dim, phi-2 0.4 x head_dim)
   std::string source;              // file it came from
+  // Set when the model came in as an operator graph (a .graph.json file or the PyTorch
+  // exporter): plan/ lowers the graph; the fields above are its summary for memory and
+  // parameter accounting (specs/io/graph_io.h model_from_graph).
+  std::shared_ptr<const Graph> graph;
 };
 
 }  // namespace tessera

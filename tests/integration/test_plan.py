@@ -124,7 +124,7 @@ class Examples(unittest.TestCase):
         self.assertEqual(h100["hardware"], "p5.48xlarge")
         self.assertTrue(2 < h100["cost_usd_per_million_output_tokens"] < 15)
         self.assertIsNone(trn3["cost_usd_per_million_output_tokens"])  # no public Trn3 price
-        self.assertTrue(200 < trn3["break_even_usd_per_system_hour"] < 2000)
+        self.assertTrue(20 < trn3["break_even_usd_per_system_hour"] < 5000)  # order of magnitude
         kinds = {a["figure"]: a["kind"] for a in c["assumptions"]}
         self.assertEqual(kinds["trainium3 TDP"], "estimate")
         self.assertEqual(kinds["trn3-ultraserver-144 on-demand price"], "unknown")
@@ -135,14 +135,14 @@ class Examples(unittest.TestCase):
         self.assertLessEqual(f["power_w"], 2e9)
         self.assertGreater(f["power_w"], 0.99 * 2e9)
         self.assertEqual(f["chips"] % 144, 0)
-        self.assertTrue(1e13 < f["tokens_per_day"] < 2e14)
+        self.assertTrue(1e12 < f["tokens_per_day"] < 1e15)  # order of magnitude
 
     def test_trn2_million_chips(self):
         f = example("trn2-1m-chips")["fleet"]
         self.assertEqual(f["chips"], 1_000_000)
         self.assertEqual(f["systems"], 62_500)
         self.assertTrue(3e8 < f["power_w"] < 1.5e9)
-        self.assertTrue(5e12 < f["tokens_per_day"] < 5e13)
+        self.assertTrue(1e12 < f["tokens_per_day"] < 1e14)  # order of magnitude
 
     def test_trn2_torus_vs_trn3_mesh(self):
         c = example("trn2-torus-vs-trn3-mesh")["comparison"]

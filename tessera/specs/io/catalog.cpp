@@ -1,4 +1,5 @@
 #include "tessera/specs/io/catalog.h"
+#include "tessera/specs/io/graph_io.h"
 
 #include <cstdlib>
 
@@ -151,6 +152,11 @@ Result<SystemSpec> Catalog::system(std::string_view name_or_path) const {
 Result<ModelSpec> Catalog::model(std::string_view name_or_path) const {
   if (auto it = models_.find(name_or_path); it != models_.end())
     return load_hf_config(it->second, std::string(name_or_path));
+  if (looks_like_graph_path(name_or_path)) {  // an operator graph: "llama.graph.json" is named "llama"
+    const fs::path p(name_or_path);
+    std::string stem = p.stem().string();
+    return load_graph_model(p, stem.substr(0, stem.size() - std::string_view(".graph").size()));
+  }
   if (looks_like_json_path(name_or_path)) {
     fs::path p(name_or_path);
     std::error_code ec;

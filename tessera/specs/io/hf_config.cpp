@@ -426,7 +426,7 @@ Result<ModelSpec> parse_hf_config(std::string_view json_text, const std::string&
   json j;
   try {
     j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999 (found by fuzzing)
     std::string what = e.what();
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     return bad_input(fmt::format("{}: invalid JSON: {}", file, what));

@@ -12,6 +12,8 @@ namespace {
 
 constexpr std::string_view kAzureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens";
 constexpr std::string_view kGenericHeader = "arrival_s,input_tokens,output_tokens";
+// Arrivals beyond this would overflow the int64_t nanosecond ticks (9.2e18 ns).
+constexpr double kMaxTraceSeconds = 9e9;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -53,6 +55,9 @@ bool parse_timestamp_ns(std::string_view s, int64_t& ns) {
     return false;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  // Nanoseconds since 1970 fit int64_t until 2262-04-11; later years would overflow
+  // (found by fuzz_trace_csv), and differences of two in-range times never do.
+  if (y < 1970 || y > 2261) return false;
   int64_t frac = 0;
   if (s.size() > 19) {
     if (s[19] != '.' || s.size() == 20) return false;
@@ -161,6 +166,8 @@ class TraceReader final : public RequestSource {
         return fail("column", c0, f[0], "is not a number");
       }
       if (t < 0) return fail("column", c0, f[0], "must be >= 0");
+      // Nanosecond ticks must fit int64_t (9.2e18 ns, 292 years).
+      if (t > kMaxTraceSeconds) return fail("column", c0, f[0], "is too large (at most 9e9 s)");
       // Seconds are not integer ticks; keep them as given (nanosecond ticks would
       // round sub-ns digits, which no trace has).
       if (!set_arrival(std::llround(t * 1e9), 1e-9, "column", c0, f[0], a)) return false;
@@ -187,6 +194,10 @@ class TraceReader final : public RequestSource {
     if (ts == j.end()) return fail("key", "timestamp", "", "is missing");
     if (!ts->is_number() || !std::isfinite(ts->get<double>()) || ts->get<double>() < 0) {
       return fail("key", "timestamp", ts->dump(), "is not a number of milliseconds >= 0");
+    }
+    // Microsecond ticks must fit int64_t.
+    if (ts->get<double>() > kMaxTraceSeconds * 1e3) {
+      return fail("key", "timestamp", ts->dump(), "is too large (at most 9e12 ms)");
     }
     // Integer milliseconds stay exact; fractional ones go through microsecond ticks.
     const int64_t ticks = ts->is_number_integer() ? ts->get<int64_t>() * 1000 : std::llround(ts->get<double>() * 1e3);
@@ -251,6 +262,11 @@ Result<std::unique_ptr<RequestSource>> open_trace(const std::filesystem::path& p
     return bad_input("--workload: key 'rate-scale': '" + std::to_string(rate_scale) + "' must be > 0");
   }
   if (limit < 0) return bad_input("--workload: key 'limit': '" + std::to_string(limit) + "' must be >= 0");
+  // A directory opens as a stream that reads nothing: say what it is, not "empty".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return bad_input("--workload: trace '" + file + "' is a directory, not a trace file");
+  }
   std::ifstream in(path);
   if (!in) return bad_input("--workload: trace '" + file + "' cannot be opened");
   std::string first;

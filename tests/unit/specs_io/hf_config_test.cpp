@@ -202,6 +202,10 @@ TEST(HfConfig, Errors) {
   EXPECT_EQ(error_of(parse_hf_config("[1, 2]", "cfg.json", "x")), "cfg.json: expected a JSON object of config keys");
   const std::string bad = error_of(parse_hf_config("{\"hidden_size\": 1,", "cfg.json", "x"));
   EXPECT_EQ(bad.rfind("cfg.json: invalid JSON: ", 0), 0u) << bad;
+  // Fuzz regression: a number too large for a double threw json::out_of_range (not a
+  // parse_error) past the catch, terminating the process.
+  const std::string huge = error_of(parse_hf_config(R"({"rms_norm_eps": 1e7777})", "cfg.json", "x"));
+  EXPECT_EQ(huge.rfind("cfg.json: invalid JSON: number overflow parsing '1e7777'", 0), 0u) << huge;
 }
 
 TEST(HfConfig, FileErrors) {

@@ -127,6 +127,13 @@ TEST(TraceReader, RowErrors) {
       {"{\"timestamp\": 0, \"input_length\": \"5\", \"output_length\": 1}\n",
        ":row 1: key 'input_length': '\"5\"' is not an integer"},
       {"{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 1}\n{oops\n", ":row 2: not a JSON object: '{oops'"},
+      // Fuzz regressions: times whose int64_t ticks would overflow (signed overflow before the fix).
+      {"TIMESTAMP,ContextTokens,GeneratedTokens\n2823-11-16 18:15:50.99,1,1\n",
+       ":row 2: column 'TIMESTAMP': '2823-11-16 18:15:50.99' is not a timestamp like 2023-11-16 18:15:46.6805900"},
+      {"arrival_s,input_tokens,output_tokens\n1e300,1,1\n",
+       ":row 2: column 'arrival_s': '1e300' is too large (at most 9e9 s)"},
+      {"{\"timestamp\": 18446744073709551615, \"input_length\": 5, \"output_length\": 1}\n",
+       ":row 1: key 'timestamp': '18446744073709551615' is too large (at most 9e12 ms)"},
   };
   for (const Case& c : cases) {
     TempFile f(c.text);
@@ -150,6 +157,9 @@ TEST(TraceReader, OpenErrors) {
 
   TempFile empty("");
   EXPECT_FALSE(open_trace(empty.path()).ok());
+  auto dir = open_trace(kData);  // a directory opens as an empty stream; say what it is
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.error().message.find("' is a directory, not a trace file"), std::string::npos) << dir.error().message;
   EXPECT_FALSE(open_trace(kData / "azure_small.csv", 0.0).ok());
   EXPECT_FALSE(open_trace(kData / "azure_small.csv", 1.0, -1).ok());
 }

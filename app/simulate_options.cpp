@@ -1,0 +1,102 @@
+#include "app/simulate_options.h"
+
+#include <fmt/format.h>
+
+#include "tessera/core/did_you_mean.h"
+#include "tessera/specs/io/units.h"
+
+namespace tessera::app {
+
+namespace {
+
+Result<DType> dtype_flag(const char* flag, const std::string& v) {
+  if (auto d = parse_dtype(v)) return *d;
+  static const std::vector<std::string> kNames{"fp32", "bf16", "fp16", "fp8", "int8", "mxfp8", "mxfp4", "fp4"};
+  return bad_input(fmt::format("{}: unknown dtype '{}'{}", flag, v, did_you_mean(v, kNames)));
+}
+
+// "ttft_p99=2s,tpot_p99=100ms"
+Result<SloTargets> parse_slo(const std::string& text) {
+  SloTargets slo;
+  if (text.empty()) return slo;
+  static const std::vector<std::string> kKeys{"ttft_p99", "tpot_p99"};
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t end = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, end - pos);
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return bad_input(fmt::format("--slo: '{}' is not key=value", item));
+    const std::string key = item.substr(0, eq), val = item.substr(eq + 1);
+    auto d = parse_duration(val);
+    if (!d) return bad_input(fmt::format("--slo: key '{}': {}", key, d.error().message));
+    if (key == "ttft_p99") slo.ttft_p99_s = d->value();
+    else if (key == "tpot_p99") slo.tpot_p99_s = d->value();
+    else return bad_input(fmt::format("--slo: unknown key '{}'{}", key, did_you_mean(key, kKeys)));
+    pos = end + 1;
+  }
+  return slo;
+}
+
+}  // namespace
+
+void add_simulate_options(CLI::App* c, SimulateOptions& o) {
+  DeploymentSpec& d = o.req.deployment;
+  c->add_option("--model", o.req.model, "catalog model name or path to a Hugging Face config.json")->required();
+  c->add_option("--hardware", o.req.hardware, "catalog system name or path to a system YAML")->required();
+  c->add_option("--tp", d.tp, "tensor-parallel degree (NeuronCores on Neuron hardware, GPUs on NVIDIA)")
+      ->capture_default_str();
+  c->add_option("--pp", d.pp, "pipeline-parallel stages")->capture_default_str();
+  c->add_option("--ep", d.ep, "expert-parallel degree (MoE models)")->capture_default_str();
+  c->add_option("--dp", d.dp, "data-parallel replicas")->capture_default_str();
+  c->add_option("--expert-imbalance", d.expert_imbalance,
+                 "tokens at the busiest expert over the mean (1 = balanced)")->capture_default_str();
+  c->add_option("--lnc", d.lnc, "logical NeuronCore config 1|2 (default: the system's)");
+  c->add_option("--weights-dtype", o.weights_dtype, "bf16|fp16|fp8|int8|mxfp8|mxfp4")->capture_default_str();
+  c->add_option("--kv-dtype", o.kv_dtype, "bf16|fp8")->capture_default_str();
+  c->add_option("--workload", o.req.workload, "workload SPEC (see docs/formats.md)")->capture_default_str();
+  c->add_option("--scheduler", d.scheduler, "vllm|sarathi|disagg")->capture_default_str();
+  c->add_option("--max-batch", d.max_batch, "max sequences per iteration")->capture_default_str();
+  c->add_option("--max-tokens", d.max_tokens, "max tokens per iteration")->capture_default_str();
+  c->add_option("--block-tokens", d.block_tokens, "paged KV block size in tokens")->capture_default_str();
+  c->add_option("--memory-utilization", d.memory_utilization, "fraction of device memory the engine may use")
+      ->capture_default_str();
+  c->add_option("--fidelity", o.fidelity, "auto|roofline|engine|fitted|measured")->capture_default_str();
+  c->add_option("--slo", o.slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms");
+  c->add_option("--router", o.req.router, "rr|least-loaded|prefix-affinity")->capture_default_str();
+  c->add_option("--seed", o.req.seed, "random seed")->capture_default_str();
+  add_power_cost_flags(c, o.power_cost);
+  add_serving_flags(c, o.serving, o.req);
+}
+
+Status resolve_simulate_options(SimulateOptions& o) {
+  auto w = dtype_flag("--weights-dtype", o.weights_dtype);
+  if (!w) return w.error();
+  auto kv = dtype_flag("--kv-dtype", o.kv_dtype);
+  if (!kv) return kv.error();
+  o.req.deployment.weight_dtype = *w;
+  o.req.deployment.kv_dtype = *kv;
+  auto f = parse_fidelity(o.fidelity);
+  if (!f) {
+    static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
+    return bad_input(fmt::format("--fidelity: unknown '{}'{}", o.fidelity, did_you_mean(o.fidelity, kF)));
+  }
+  o.req.fidelity = *f;
+  auto slo = parse_slo(o.slo);
+  if (!slo) return slo.error();
+  o.req.slo = *slo;
+  if (!(o.req.deployment.expert_imbalance >= 1.0) || o.req.deployment.expert_imbalance > 1e3)
+    return bad_input(fmt::format("--expert-imbalance: '{}' must be >= 1", o.req.deployment.expert_imbalance));
+  if (!(o.req.deployment.memory_utilization > 0 && o.req.deployment.memory_utilization <= 1))
+    return bad_input(
+        fmt::format("--memory-utilization: '{}' must be in (0, 1]", o.req.deployment.memory_utilization));
+  TESSERA_TRY(apply_power_cost_flags(o.power_cost, o.req));
+  TESSERA_TRY(apply_serving_flags(o.serving, o.req));
+  return {};
+}
+
+const std::vector<std::string>& simulate_output_options() {
+  static const std::vector<std::string> kOut{"trace", "requests-csv"};
+  return kOut;
+}
+
+}  // namespace tessera::app
