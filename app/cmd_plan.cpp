@@ -14,6 +14,7 @@
 #include "tessera/planner/fleet.h"
 #include "tessera/report/html_plan.h"
 #include "tessera/report/plan_report.h"
+#include "tessera/specs/io/slo_parse.h"
 #include "tessera/specs/io/units.h"
 
 namespace tessera::app {
@@ -34,27 +35,6 @@ struct PlanArgs {
   int top = 10;
   bool json = false;
 };
-
-Result<SloTargets> parse_plan_slo(const std::string& text) {
-  SloTargets slo;
-  static const std::vector<std::string> kKeys{"ttft_p99", "tpot_p99"};
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    const size_t end = std::min(text.find(',', pos), text.size());
-    const std::string item = text.substr(pos, end - pos);
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos) return bad_input(fmt::format("--slo: '{}' is not key=value", item));
-    const std::string key = item.substr(0, eq), val = item.substr(eq + 1);
-    auto d = parse_duration(val);
-    if (!d) return bad_input(fmt::format("--slo: key '{}': {}", key, d.error().message));
-    if (!(d->value() > 0)) return bad_input(fmt::format("--slo: key '{}': '{}' must be positive", key, val));
-    if (key == "ttft_p99") slo.ttft_p99_s = d->value();
-    else if (key == "tpot_p99") slo.tpot_p99_s = d->value();
-    else return bad_input(fmt::format("--slo: unknown key '{}'{}", key, did_you_mean(key, kKeys)));
-    pos = end + 1;
-  }
-  return slo;
-}
 
 Status check_args(PlanArgs& a) {
   auto w = parse_dtype(a.weights_dtype);
@@ -123,7 +103,7 @@ Status add_fleet(PlanArgs& a, const CapacityOptions& copt, PlanReport& rep) {
 int run(PlanArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   if (Status s = check_args(a); !s) return report_error(s.error());
-  auto slo = parse_plan_slo(a.slo);
+  auto slo = parse_slo(a.slo);
   if (!slo) return report_error(slo.error());
   CapacityOptions copt;
   copt.slo = *slo;

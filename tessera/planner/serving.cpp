@@ -235,33 +235,13 @@ Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req) {
   auto link = kv_link(p, d, req.kv_link_bandwidth);
   if (!link) return link.error();
 
-  PowerParams params;
-  if (req.power_params) {
-    params = *req.power_params;
-  } else {
-    const auto data_dir = req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir;
-    auto pp = load_power_params(power_params_path(data_dir));
-    if (!pp) return pp.error();
-    params = std::move(*pp);
-  }
-  std::unique_ptr<RequestSource> trace;
-  if (workload->kind == WorkloadKind::Trace) {
-    auto t = open_trace(workload->trace_path, workload->rate_scale, workload->limit);
-    if (!t) return t.error();
-    trace = std::move(*t);
-  }
+  auto params = resolve_power_params(req);
+  if (!params) return params.error();
+  auto trace = open_workload_trace(*workload);
+  if (!trace) return trace.error();
 
   SimulationOutcome o;
-  o.model = *d.model;
-  o.system = *d.system;
-  o.deployment = d.deployment;
-  o.workload = *workload;
-  o.slo = req.slo;
-  o.placement = d.placement;
-  o.memory = d.memory;
-  o.overheads = d.overheads;
-  o.fidelity = d.fidelity;
-  o.device_model = std::string(d.iteration->device().name());
+  describe_inputs(o, d, *workload, req);
   o.prefill_pool = SimulationOutcome::PrefillPool{*p.system, p.deployment, p.placement, p.memory, link->path};
   o.prefill_pool->placement.rank.chip = nullptr;
   for (const auto& w : p.placement.warnings) o.warnings.push_back("prefill pool: " + w);
@@ -280,7 +260,7 @@ Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req) {
   g.decode_replicas = d.placement.replicas;
   const KvLink kv = *link;
   g.kv_transfer_s = [kv](int64_t tokens) { return kv.seconds(tokens); };
-  auto served = simulate_disaggregated(*p.iteration, *decode_coster, *workload, trace.get(), opts, g);
+  auto served = simulate_disaggregated(*p.iteration, *decode_coster, *workload, trace->get(), opts, g);
   if (!served) return served.error();
   o.serve = std::move(*served);
   for (auto& w : setup.warnings) o.warnings.push_back(w);
@@ -290,8 +270,8 @@ Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req) {
   o.decode_step_shape.decode_kv_tokens = std::max<int64_t>(1, static_cast<int64_t>(workload->input.a));
   o.decode_step = d.iteration->cost(o.decode_step_shape);
   o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
-  fill_summary(o, req, params);
-  add_prefill_pool(o, req, params);
+  fill_summary(o, req, *params);
+  add_prefill_pool(o, req, *params);
   add_serving_summary(o);
   return o;
 }

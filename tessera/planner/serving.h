@@ -54,4 +54,12 @@ Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req);
 // Defined in simulation.cpp (shared with run_simulation).
 void fill_summary(SimulationOutcome& o, const SimulationRequest& req, const PowerParams& params);
 
+// Pieces both the co-located and the disaggregated runs share.
+Result<PowerParams> resolve_power_params(const SimulationRequest& req);
+// nullptr when the workload is not a trace.
+Result<std::unique_ptr<RequestSource>> open_workload_trace(const WorkloadSpec& w);
+// Copies the resolved inputs of `c` into the outcome.
+void describe_inputs(SimulationOutcome& o, const CompiledDeployment& c, const WorkloadSpec& w,
+                     const SimulationRequest& req);
+
 }  // namespace tessera

@@ -158,6 +158,31 @@ void fill_summary(SimulationOutcome& o, const SimulationRequest& req, const Powe
   }
 }
 
+Result<PowerParams> resolve_power_params(const SimulationRequest& req) {
+  if (req.power_params) return *req.power_params;
+  const auto data_dir = req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir;
+  return load_power_params(power_params_path(data_dir));
+}
+
+Result<std::unique_ptr<RequestSource>> open_workload_trace(const WorkloadSpec& w) {
+  if (w.kind != WorkloadKind::Trace) return std::unique_ptr<RequestSource>();
+  return open_trace(w.trace_path, w.rate_scale, w.limit);
+}
+
+void describe_inputs(SimulationOutcome& o, const CompiledDeployment& c, const WorkloadSpec& w,
+                     const SimulationRequest& req) {
+  o.model = *c.model;
+  o.system = *c.system;
+  o.deployment = c.deployment;
+  o.workload = w;
+  o.slo = req.slo;
+  o.placement = c.placement;
+  o.memory = c.memory;
+  o.overheads = c.overheads;
+  o.fidelity = c.fidelity;
+  o.device_model = std::string(c.iteration->device().name());
+}
+
 Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   if (req.deployment.scheduler == "disagg") return run_disaggregated(req);
   auto workload = parse_workload(req.workload);
@@ -165,34 +190,13 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   auto compiled = compile_deployment(req);
   if (!compiled) return compiled.error();
   CompiledDeployment& c = *compiled;
-  PowerParams params;
-  if (req.power_params) {
-    params = *req.power_params;
-  } else {
-    const auto data_dir = req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir;
-    auto p = load_power_params(power_params_path(data_dir));
-    if (!p) return p.error();
-    params = std::move(*p);
-  }
-
-  std::unique_ptr<RequestSource> trace;
-  if (workload->kind == WorkloadKind::Trace) {
-    auto t = open_trace(workload->trace_path, workload->rate_scale, workload->limit);
-    if (!t) return t.error();
-    trace = std::move(*t);
-  }
+  auto params = resolve_power_params(req);
+  if (!params) return params.error();
+  auto trace = open_workload_trace(*workload);
+  if (!trace) return trace.error();
 
   SimulationOutcome o;
-  o.model = *c.model;
-  o.system = *c.system;
-  o.deployment = c.deployment;
-  o.workload = *workload;
-  o.slo = req.slo;
-  o.placement = c.placement;
-  o.memory = c.memory;
-  o.overheads = c.overheads;
-  o.fidelity = c.fidelity;
-  o.device_model = std::string(c.iteration->device().name());
+  describe_inputs(o, c, *workload, req);
   for (const auto& w : c.placement.warnings) o.warnings.push_back(w);
   for (DType d : {c.deployment.weight_dtype, c.deployment.kv_dtype}) {
     DType used = d;
@@ -214,7 +218,7 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   ServingSetup setup;
   IterationCoster* coster = nullptr;
   TESSERA_TRY(prepare_serving(req, c, opts, setup, coster));
-  auto served = simulate(*coster, *workload, trace.get(), opts);
+  auto served = simulate(*coster, *workload, trace->get(), opts);
   if (!served) return served.error();
   o.serve = std::move(*served);
   for (auto& w : setup.warnings) o.warnings.push_back(w);
@@ -223,7 +227,7 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   o.decode_step_shape = representative_decode(*workload, c.deployment.max_batch);
   o.decode_step = c.iteration->cost(o.decode_step_shape);
   o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
-  fill_summary(o, req, params);
+  fill_summary(o, req, *params);
   add_serving_summary(o);
   return o;
 }

@@ -20,14 +20,10 @@
 #include "tessera/specs/hardware.h"
 #include "tessera/specs/model.h"
 #include "tessera/specs/platform.h"
+#include "tessera/specs/slo.h"
 #include "tessera/specs/workload.h"
 
 namespace tessera {
-
-struct SloTargets {
-  std::optional<double> ttft_p99_s;
-  std::optional<double> tpot_p99_s;
-};
 
 struct SimulationRequest {
   std::string model;         // catalog name or config.json path

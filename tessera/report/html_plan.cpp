@@ -22,13 +22,6 @@ HtmlCell opt_cell(const std::optional<double>& v, const char* f) {
   return v ? HtmlCell(fmt::format(fmt::runtime(f), *v), *v) : HtmlCell("unknown");
 }
 
-std::string slo_text(const SloTargets& slo) {
-  std::string s;
-  if (slo.ttft_p99_s) s += fmt::format("TTFT p99 <= {:g} s", *slo.ttft_p99_s);
-  if (slo.tpot_p99_s) s += fmt::format("{}TPOT p99 <= {:g} s", s.empty() ? "" : ", ", *slo.tpot_p99_s);
-  return s;
-}
-
 // Cost (or, with no price anywhere, energy) against p99 E2E, one series per hardware.
 ChartSpec pareto_chart(const PlanReport& r) {
   bool priced = false;

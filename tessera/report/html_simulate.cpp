@@ -14,13 +14,6 @@ std::string opt_num(const std::optional<double>& v, const char* f, const char* u
   return v ? fmt::format(fmt::runtime(f), *v) : std::string(unknown);
 }
 
-std::string slo_text(const SloTargets& slo) {
-  std::string s;
-  if (slo.ttft_p99_s) s += fmt::format("TTFT p99 <= {:g} s", *slo.ttft_p99_s);
-  if (slo.tpot_p99_s) s += fmt::format("{}TPOT p99 <= {:g} s", s.empty() ? "" : ", ", *slo.tpot_p99_s);
-  return s.empty() ? "none" : s;
-}
-
 void add_headline(HtmlPage& page, const SimulationOutcome& o) {
   const Summary& s = o.summary;
   page.add_section("Headline");

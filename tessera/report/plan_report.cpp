@@ -109,13 +109,6 @@ void append_assumptions(std::string& out, const std::vector<Assumption>& as) {
   }
 }
 
-std::string slo_text(const SloTargets& slo) {
-  std::string s;
-  if (slo.ttft_p99_s) s += fmt::format("ttft_p99 <= {:g} s", *slo.ttft_p99_s);
-  if (slo.tpot_p99_s) s += fmt::format("{}tpot_p99 <= {:g} s", s.empty() ? "" : ", ", *slo.tpot_p99_s);
-  return s;
-}
-
 void append_comparison(std::string& out, const Comparison& c) {
   out += fmt::format("  {:<22} {:<40} {:>9} {:>8} {:>9} {:>8} {:>9}\n", "hardware", "best deployment (by)",
                      "tok/s/ch", "$/Mtok", "x first", "kWh/Mtok", "x first");
