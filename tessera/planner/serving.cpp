@@ -266,8 +266,7 @@ Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req) {
   for (auto& w : setup.warnings) o.warnings.push_back(w);
   for (auto& w : o.serve.warnings) o.warnings.push_back(w);
 
-  o.decode_step_shape.decode_seqs = 1;
-  o.decode_step_shape.decode_kv_tokens = std::max<int64_t>(1, static_cast<int64_t>(workload->input.a));
+  o.decode_step_shape = representative_decode(o.serve);
   o.decode_step = d.iteration->cost(o.decode_step_shape);
   o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
   fill_summary(o, req, *params);

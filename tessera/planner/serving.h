@@ -55,6 +55,8 @@ Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req);
 void fill_summary(SimulationOutcome& o, const SimulationRequest& req, const PowerParams& params);
 
 // Pieces both the co-located and the disaggregated runs share.
+// The mean decode batch of the run at the mean context: where a typical token's time goes.
+BatchShape representative_decode(const ServeResult& r);
 Result<PowerParams> resolve_power_params(const SimulationRequest& req);
 // nullptr when the workload is not a trace.
 Result<std::unique_ptr<RequestSource>> open_workload_trace(const WorkloadSpec& w);

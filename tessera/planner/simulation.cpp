@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "tessera/network/topology_model.h"
 #include "tessera/plan/params.h"
@@ -25,20 +26,24 @@ Fidelity resolve_fidelity(Fidelity f, const ChipSpec& chip) {
   return chip.neuron_core ? Fidelity::Engine : Fidelity::Fitted;
 }
 
-// Representative decode step: every sequence of the first batch decoding at the
-// mean context length of the workload's requests (for the TPOT breakdown).
-BatchShape representative_decode(const WorkloadSpec& w, int max_batch) {
+}  // namespace
+
+// Representative decode step of the run: the mean number of sequences per
+// iteration decoding at the mean context (prompt + half the output) of the
+// completed requests — where a typical token's time goes.
+BatchShape representative_decode(const ServeResult& r) {
   BatchShape b;
-  const int64_t seqs = w.kind == WorkloadKind::Batch ? std::min<int64_t>(w.size, max_batch) : 1;
-  const double in = w.input.kind == LengthDist::Kind::Constant ? w.input.a : w.input.a;
-  const double out = w.output.kind == LengthDist::Kind::Constant ? w.output.a : w.output.a;
-  const int64_t ctx = static_cast<int64_t>(in + out / 2.0);
+  int64_t iterations = 0;
+  for (const ReplicaStats& rs : r.replicas) iterations += rs.iterations;
+  const double n = std::max<int64_t>(1, r.completed);
+  const int64_t seqs = std::max<int64_t>(
+      1, iterations > 0 ? std::llround(static_cast<double>(r.output_tokens) / static_cast<double>(iterations)) : 1);
+  const int64_t ctx = std::max<int64_t>(
+      1, std::llround(static_cast<double>(r.input_tokens) / n + static_cast<double>(r.output_tokens) / n / 2.0));
   b.decode_seqs = static_cast<int32_t>(seqs);
-  b.decode_kv_tokens = seqs * std::max<int64_t>(1, ctx);
+  b.decode_kv_tokens = seqs * ctx;
   return b;
 }
-
-}  // namespace
 
 Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   const auto data_dir = req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir;
@@ -224,7 +229,7 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   for (auto& w : setup.warnings) o.warnings.push_back(w);
   for (auto& w : o.serve.warnings) o.warnings.push_back(w);
 
-  o.decode_step_shape = representative_decode(*workload, c.deployment.max_batch);
+  o.decode_step_shape = representative_decode(o.serve);
   o.decode_step = c.iteration->cost(o.decode_step_shape);
   o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
   fill_summary(o, req, *params);
