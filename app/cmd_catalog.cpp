@@ -119,6 +119,7 @@ int models_show(const CatalogArgs& a) {
           {"tied_embeddings", m->tied_embeddings},
           {"params_total", pc.total},
           {"params_active", pc.active},
+          {"params_active_with_embeddings", pc.active_with_embeddings},
           {"kv_bytes_per_token", kv_elems * dtype_bytes(DType::BF16)},
           {"kv_dtype_assumed", "bf16"},
           {"moe", m->moe ? ojson{{"experts", m->moe->num_experts}, {"top_k", m->moe->experts_per_token},

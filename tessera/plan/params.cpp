@@ -66,6 +66,7 @@ ParamCount count_params(const ModelSpec& m) {
   }
   c.total = total;
   c.active = active;
+  c.active_with_embeddings = active + (m.tied_embeddings ? 0.0 : c.embedding);
   return c;
 }
 

@@ -20,6 +20,7 @@ struct ParamCount {
   double total = 0;          // every parameter
   double active = 0;         // parameters used for one token: non-selected experts excluded,
                              // embedding table excluded (a row gather), LM head included
+  double active_with_embeddings = 0;  // active + the input embedding table (Mistral's convention)
   double embedding = 0;      // input embedding table
   double lm_head = 0;        // output projection (0 extra when tied)
   int moe_layers = 0;
