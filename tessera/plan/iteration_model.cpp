@@ -8,19 +8,11 @@ namespace tessera {
 IterationModel::IterationModel(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
                                const MemoryPlan& memory, std::shared_ptr<const DeviceModel> device,
                                std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads)
-    : lowering_(model, dep, placement, overheads.fused_elementwise), memory_(memory), block_tokens_(dep.block_tokens), tp_(dep.tp),
+    : lowering_(model, dep, placement, overheads.fused_elementwise), memory_(memory), block_tokens_(dep.block_tokens),
+      tp_(dep.tp),
       device_(std::move(device)), network_(std::move(network)), overheads_(std::move(overheads)) {
   virtual_engines_ = std::max(1, dep.pp);
   scratch_.reserve(64);
-  if (model.graph) graph_lowering_.emplace(model, dep, placement, overheads_.fused_elementwise);
-}
-
-void IterationModel::lower(const BatchShape& b, OpSet set, std::vector<PlannedOp>& out) const {
-  if (graph_lowering_) {
-    graph_lowering_->lower(b, set, out);
-  } else {
-    lowering_.lower(b, set, out);
-  }
 }
 
 namespace {
@@ -71,9 +63,9 @@ IterationCost IterationModel::token_bound_cost(const BatchShape& b) {
   const uint64_t key = (static_cast<uint64_t>(b.tokens()) << 25) ^ (sampled << 1) ^ has_prefill;
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   IterationCost c;
-  lower(b, OpSet::TokenBound, scratch_);
+  lowering_.lower(b, OpSet::TokenBound, scratch_);
   accumulate(scratch_, c);
-  c.overhead = overheads_.per_iteration + overheads_.per_layer * lowering_.model().layers;
+  c.overhead = overheads_.per_iteration + overheads_.per_layer * lowering_.layers();
   if (has_prefill) c.overhead += overheads_.per_prefill_iteration;
   memo_.emplace(key, c);
   return c;
@@ -82,7 +74,7 @@ IterationCost IterationModel::token_bound_cost(const BatchShape& b) {
 IterationCost IterationModel::cost(const BatchShape& b) {
   if (b.empty()) return {};
   IterationCost c = token_bound_cost(b);
-  lower(b, OpSet::Attention, scratch_);
+  lowering_.lower(b, OpSet::Attention, scratch_);
   accumulate(scratch_, c);
   finalize(c);
   return c;
@@ -90,7 +82,7 @@ IterationCost IterationModel::cost(const BatchShape& b) {
 
 std::vector<CostedOp> IterationModel::explain(const BatchShape& b) const {
   std::vector<PlannedOp> ops;
-  lower(b, OpSet::All, ops);
+  lowering_.lower(b, OpSet::All, ops);
   std::vector<CostedOp> out;
   const OpCoster coster{*device_, *network_};
   for (const PlannedOp& p : ops) {

@@ -14,7 +14,6 @@
 #include "tessera/compute/device_model.h"
 #include "tessera/network/collective.h"
 #include "tessera/plan/batch.h"
-#include "tessera/plan/graph_lowering.h"
 #include "tessera/plan/lowering.h"
 #include "tessera/plan/memory.h"
 #include "tessera/specs/platform.h"
@@ -52,11 +51,7 @@ class IterationModel final : public IterationCoster {
  private:
   void accumulate(const std::vector<PlannedOp>& ops, IterationCost& acc) const;
   IterationCost token_bound_cost(const BatchShape& batch);
-  // The graph lowering when the model came in as an operator graph, else Lowering.
-  void lower(const BatchShape& batch, OpSet set, std::vector<PlannedOp>& out) const;
-
   Lowering lowering_;
-  std::optional<GraphLowering> graph_lowering_;
   MemoryPlan memory_;
   int block_tokens_;
   int tp_;

@@ -1,73 +1,50 @@
-// The compiler's front half: model + deployment + batch shape -> the operators
-// one rank executes in one iteration. Layers of the same kind are identical, so
-// each op carries how many times it repeats per iteration instead of being
-// listed per layer.
+// The compiler's front half: model graph + deployment + batch shape -> the operators
+// one rank executes in one iteration. Every model lowers through its operator graph
+// (specs/graph.h): the graph of a .graph.json file or PyTorch export as given, or the
+// one the Hugging Face front end builds (graph_from_model). The TP layout is decided
+// once per deployment (graph_layout.h); each batch then fills in the rows.
 #pragma once
 
-#include <string_view>
-#include <variant>
+#include <memory>
 #include <vector>
 
-#include "tessera/compute/op.h"
-#include "tessera/network/collective.h"
 #include "tessera/plan/batch.h"
+#include "tessera/plan/graph_layout.h"
 #include "tessera/plan/placement.h"
+#include "tessera/plan/planned_op.h"
 
 namespace tessera {
 
-struct CollectiveCall {
-  CollectiveKind kind = CollectiveKind::AllReduce;
-  Bytes bytes{0};
-  CollectiveGroup group;
-};
-
-struct PlannedOp {
-  std::string_view name;   // static string: "qkv_proj", "attn_decode", "tp_allreduce", ...
-  std::variant<GemmOp, AttentionOp, ElementwiseOp, CollectiveCall> op;
-  double repeat = 1;       // times per iteration on this rank's critical path (all PP stages)
-};
-
-// Which part of the op list to produce: ops whose cost depends only on the token
-// and sampled-sequence counts (projections, MLP/MoE, element-wise, collectives),
-// or the attention ops that depend on the prefill/decode split and KV lengths.
-// The split lets plan/ memoize the first part.
-enum class OpSet { TokenBound, Attention, All };
-
 class Lowering {
  public:
-  // fused_elementwise: the serving stack fuses norms, RoPE, the KV write and the
-  // MLP activation into neighbouring kernels (no separate HBM round trip).
+  // Lowers model.graph, or the graph built from the config when it is unset (a
+  // ModelSpec from the Hugging Face front end always has one; std::invalid_argument
+  // for a spec no graph can describe). The graph must pass check_graph_lowering.
+  // fused_elementwise: the serving stack fuses norms' neighbours, RoPE, the KV write
+  // and the MLP activation into neighbouring kernels (no separate HBM round trip).
   Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
            bool fused_elementwise = false);
   // Appends the ops of one iteration to `out` (cleared first).
   void lower(const BatchShape& batch, OpSet set, std::vector<PlannedOp>& out) const;
-  int collectives_per_iteration() const;
-  const ModelSpec& model() const { return model_; }
+  const std::vector<LayoutStep>& steps() const { return steps_; }
+  int layers() const { return layers_; }
 
  private:
-  void lower_attention_projections(double t, double repeat, std::vector<PlannedOp>& out) const;
-  void lower_mlp(double t, double t_replica, bool moe, double repeat, std::vector<PlannedOp>& out) const;
-  void lower_layer_token_ops(int64_t tokens, double repeat, bool moe, std::vector<PlannedOp>& out) const;
-  void lower_attention(const BatchShape& batch, std::vector<PlannedOp>& out) const;
-  void lower_attention_kind(const BatchShape& b, int window, double repeat, std::vector<PlannedOp>& out) const;
-  void lower_head_tail(const BatchShape& batch, std::vector<PlannedOp>& out) const;
+  void lower_step(const LayoutStep& s, const BatchShape& b, std::vector<PlannedOp>& out) const;
+  void lower_moe(const LayoutStep& s, double t, int64_t tokens, std::vector<PlannedOp>& out) const;
+  void lower_attention(const LayoutStep& s, const BatchShape& b, std::vector<PlannedOp>& out) const;
   int64_t rank_share(int64_t n) const { return (n + adp_ - 1) / adp_; }
-  GemmOp make_gemm(int64_t m, int64_t n, int64_t k, const DeploymentSpec& d, int64_t count = 1) const;
+  GemmOp gemm(int64_t m, int64_t n, int64_t k, int64_t count = 1) const;
 
-  ModelSpec model_;  // a copy: the lowering outlives the caller's spec
+  std::shared_ptr<const Graph> graph_;  // owns what steps_ point into
   DeploymentSpec dep_;
-  Placement placement_;
-  CollectiveGroup tp_group_;
-  CollectiveGroup ep_group_;
+  CollectiveGroup tp_group_, ep_group_;
   int adp_ = 1;            // attention data-parallel groups (DEP)
-  DType gemm_act_dtype_ = DType::BF16;  // activations as the GEMMs read them
+  int layers_ = 0;
   bool fused_ = false;
-  int dense_layers_ = 0;
-  int moe_layers_ = 0;
-  int sliding_layers_ = 0; // layers with a sliding window (the rest attend fully)
-  int q_heads_ = 0;        // per rank
-  int kv_heads_ = 0;       // per rank
-  int64_t kv_bytes_per_token_layer_ = 0;  // per rank, one layer, in the KV cache
+  DType gemm_act_dtype_ = DType::BF16;  // activations as the GEMMs read them
+  int64_t hidden_ = 0;
+  std::vector<LayoutStep> steps_;
 };
 
 }  // namespace tessera

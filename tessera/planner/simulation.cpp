@@ -54,7 +54,7 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   auto system = catalog->system(req.hardware);
   if (!system) return system.error();
 
-  if (model->graph) TESSERA_TRY(check_graph_lowering(*model->graph));
+  TESSERA_TRY(check_graph_lowering(*model->graph));  // every model front end builds the graph
   CompiledDeployment c;
   c.model = std::make_shared<const ModelSpec>(std::move(*model));
   c.system = std::make_shared<const SystemSpec>(std::move(*system));

@@ -26,7 +26,7 @@ namespace {
 int64_t output_width(const GraphOp& op) {
   switch (op.kind) {
     case GraphOpKind::Linear: return op.out_features;
-    case GraphOpKind::Attention: return static_cast<int64_t>(op.heads) * op.head_dim;
+    case GraphOpKind::Attention: return static_cast<int64_t>(op.heads) * op.value_dim();
     default: return op.dim;
   }
 }
@@ -38,7 +38,7 @@ struct Arity {
 Arity arity(const GraphOp& op) {
   switch (op.kind) {
     case GraphOpKind::Embedding: return {0, 1};
-    case GraphOpKind::Attention: return {3, 3};
+    case GraphOpKind::Attention: return op.mla() ? Arity{2, 2} : Arity{3, 3};
     case GraphOpKind::Add: return {2, 2};
     case GraphOpKind::Activation: return op.gated ? Arity{2, 2} : Arity{1, 1};
     case GraphOpKind::Elementwise: return {1, 8};
@@ -65,6 +65,19 @@ Status check_sizes(const GraphOp& op, const std::string& at) {
       if (op.heads % op.kv_heads != 0)
         return bad_input(fmt::format("{}: key 'kv_heads': {} does not divide heads {}", at, op.kv_heads, op.heads));
       if (op.window < 0) return bad_input(fmt::format("{}: key 'window': {} must be >= 0", at, op.window));
+      if (op.latent_dim < 0) return bad("latent_dim", op.latent_dim);
+      if (op.v_head_dim < 0) return bad("v_head_dim", op.v_head_dim);
+      if (op.mla()) {
+        if (op.kv_heads != op.heads)
+          return bad_input(fmt::format("{}: key 'kv_heads': {} must equal heads {} with latent attention", at,
+                                       op.kv_heads, op.heads));
+        if (op.rope_dim < 1 || op.rope_dim >= op.head_dim)
+          return bad_input(fmt::format("{}: key 'rope_dim': {} must be in [1, head_dim {})", at, op.rope_dim,
+                                       op.head_dim));
+      } else if (op.rope_dim != 0) {
+        return bad_input(fmt::format("{}: key 'rope_dim': {} applies to latent attention only (set latent_dim)", at,
+                                     op.rope_dim));
+      }
       return {};
     case GraphOpKind::Moe:
       if (op.experts < 1) return bad("experts", op.experts);
@@ -106,8 +119,9 @@ Status check_inputs(const GraphOp& op, const std::map<std::string, const GraphOp
     case GraphOpKind::Linear: return mismatch(0, op.in_features);
     case GraphOpKind::Attention:
       TESSERA_TRY(mismatch(0, static_cast<int64_t>(op.heads) * op.head_dim));
+      if (op.mla()) return mismatch(1, static_cast<int64_t>(op.latent_dim) + op.rope_dim);
       TESSERA_TRY(mismatch(1, static_cast<int64_t>(op.kv_heads) * op.head_dim));
-      return mismatch(2, static_cast<int64_t>(op.kv_heads) * op.head_dim);
+      return mismatch(2, static_cast<int64_t>(op.kv_heads) * op.value_dim());
     case GraphOpKind::Embedding: return {};
     default:
       for (size_t i = 0; i < widths.size(); ++i) TESSERA_TRY(mismatch(i, op.dim));

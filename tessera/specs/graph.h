@@ -17,7 +17,10 @@
 
 namespace tessera {
 
-inline constexpr int kGraphFormatVersion = 1;
+// Version 2 added multi-head latent attention (latent_dim, rope_dim, v_head_dim);
+// version-1 files still read.
+inline constexpr int kGraphFormatVersion = 2;
+inline constexpr int kGraphFormatMinVersion = 1;
 
 enum class GraphOpKind {
   Embedding,    // token ids -> rows of a [vocab, dim] table
@@ -46,6 +49,14 @@ struct GraphOp {
   int heads = 0, kv_heads = 0, head_dim = 0;  // Attention
   bool causal = true, rope = false;
   int window = 0;                   // sliding window in tokens (0 = full)
+  // Multi-head latent attention (DeepSeek-V2/V3) when latent_dim > 0: inputs are (q, kv),
+  // q per head head_dim wide (rope_dim of it rotary), kv the cached latent plus the shared
+  // rotary key (latent_dim + rope_dim wide, replicated over TP). The op owns the latent
+  // up-projection to per-head K (head_dim - rope_dim) and V (v_head_dim): applied to the
+  // cache in prefill, absorbed into the query and output in decode.
+  int latent_dim = 0, rope_dim = 0, v_head_dim = 0;
+  bool mla() const { return latent_dim > 0; }
+  int value_dim() const { return v_head_dim > 0 ? v_head_dim : head_dim; }
   std::string norm = "rms";         // Norm: rms | layer
   std::string fn = "silu";          // Activation: silu | gelu | relu | ...
   bool gated = false;               // Activation: fn(inputs[0]) * inputs[1]

@@ -63,9 +63,10 @@ struct ModelSpec {
   std::optional<DType> quantized_dtype;
   int rotary_dim = 0;              // per-head dims that get RoPE (GPT-J rotary_dim, phi-2 0.4 x head_dim)
   std::string source;              // file it came from
-  // Set when the model came in as an operator graph (a .graph.json file or the PyTorch
-  // exporter): plan/ lowers the graph; the fields above are its summary for memory and
-  // parameter accounting (specs/io/graph_io.h model_from_graph).
+  // The operator graph plan/ lowers. Every front end sets it: a .graph.json file or the
+  // PyTorch exporter (the fields above are then its summary for memory and parameter
+  // accounting, model_from_graph), or the Hugging Face config (graph_from_model). A spec
+  // built in code without it gets the config's graph when lowered.
   std::shared_ptr<const Graph> graph;
 };
 

@@ -26,7 +26,7 @@ std::vector<std::string> op_keys(GraphOpKind k) {
   switch (k) {
     case GraphOpKind::Embedding: add({"vocab", "dim"}); break;
     case GraphOpKind::Linear: add({"in_features", "out_features", "bias", "tied"}); break;
-    case GraphOpKind::Attention: add({"heads", "kv_heads", "head_dim", "causal", "rope", "window"}); break;
+    case GraphOpKind::Attention: add({"heads", "kv_heads", "head_dim", "causal", "rope", "window", "latent_dim", "rope_dim", "v_head_dim"}); break;
     case GraphOpKind::Norm: add({"dim", "norm"}); break;
     case GraphOpKind::Activation: add({"dim", "fn", "gated"}); break;
     case GraphOpKind::Add: add({"dim"}); break;
@@ -132,6 +132,9 @@ Result<GraphOp> parse_op(const ordered_json& j, const std::string& at_block, siz
   TESSERA_TRY(r.boolean("causal", op.causal));
   TESSERA_TRY(r.boolean("rope", op.rope));
   TESSERA_TRY(r.integer("window", op.window));
+  TESSERA_TRY(r.integer("latent_dim", op.latent_dim));
+  TESSERA_TRY(r.integer("rope_dim", op.rope_dim));
+  TESSERA_TRY(r.integer("v_head_dim", op.v_head_dim));
   TESSERA_TRY(r.string("norm", op.norm));
   if (op.norm != "rms" && op.norm != "layer") return r.error("norm", fmt::format("'{}' is not rms or layer", op.norm));
   TESSERA_TRY(r.string("fn", op.fn));
@@ -188,9 +191,9 @@ Result<Graph> parse_graph(std::string_view text, const std::string& file) {
   if (format != "tessera-graph") return r.error("format", fmt::format("'{}' is not \"tessera-graph\"", format));
   Graph g;
   TESSERA_TRY(r.integer("version", g.version, true));
-  if (g.version != kGraphFormatVersion)
-    return r.error("version", fmt::format("{} is not supported (this build reads version {})", g.version,
-                                          kGraphFormatVersion));
+  if (g.version < kGraphFormatMinVersion || g.version > kGraphFormatVersion)
+    return r.error("version", fmt::format("{} is not supported (this build reads versions {} to {})", g.version,
+                                          kGraphFormatMinVersion, kGraphFormatVersion));
   TESSERA_TRY(r.string("name", g.name));
   std::optional<DType> dt;
   TESSERA_TRY(r.dtype("dtype", dt));
@@ -203,6 +206,12 @@ Result<Graph> parse_graph(std::string_view text, const std::string& file) {
     if (!b) return b.error();
     g.blocks.push_back(std::move(*b));
   }
+  if (g.version < 2)
+    for (const GraphBlock& b : g.blocks)
+      for (const GraphOp& op : b.ops)
+        if (op.mla())
+          return bad_input(fmt::format("{}: block '{}' op '{}': key 'latent_dim': latent attention needs format "
+                                       "version 2 (the file says version {})", file, b.name, op.name, g.version));
   TESSERA_TRY(validate_graph(g, file));
   g.source = file;
   return g;
@@ -247,6 +256,11 @@ std::string graph_to_json(const Graph& g) {
           o["heads"] = op.heads; o["kv_heads"] = op.kv_heads; o["head_dim"] = op.head_dim;
           o["causal"] = op.causal; o["rope"] = op.rope;
           if (op.window > 0) o["window"] = op.window;
+          if (op.mla()) {
+            o["latent_dim"] = op.latent_dim;
+            o["rope_dim"] = op.rope_dim;
+            if (op.v_head_dim > 0) o["v_head_dim"] = op.v_head_dim;
+          }
           break;
         case GraphOpKind::Norm: o["dim"] = op.dim; o["norm"] = op.norm; break;
         case GraphOpKind::Activation: o["dim"] = op.dim; o["fn"] = op.fn; o["gated"] = op.gated; break;

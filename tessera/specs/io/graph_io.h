@@ -1,6 +1,4 @@
-// Operator-graph JSON (docs/graph-format.md) <-> Graph, and the two front ends that
-// meet there: a Hugging Face config (ModelSpec) builds a graph, and a graph yields the
-// ModelSpec summary that memory and parameter accounting read.
+// Operator-graph JSON (docs/graph-format.md) <-> Graph.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include "tessera/core/status.h"
 #include "tessera/specs/graph.h"
 #include "tessera/specs/model.h"
+#include "tessera/specs/model_graph.h"
 
 namespace tessera {
 
@@ -21,18 +20,11 @@ Result<Graph> parse_graph(std::string_view json_text, const std::string& file);
 Result<Graph> load_graph(const std::filesystem::path& path);
 std::string graph_to_json(const Graph& g);  // 2-space indented, stable key order, trailing newline
 
-// The graph's summary as a ModelSpec with `graph` set (what `--model X.graph.json` resolves to).
-// Needs at least one causal attention op (Tessera serves autoregressive decoders) and one head
-// shape across the attention ops.
-Result<ModelSpec> model_from_graph(const Graph& g, std::string name);
+// A .graph.json file as a model (model_graph.h model_from_graph).
 inline Result<ModelSpec> load_graph_model(const std::filesystem::path& path, std::string name) {
   auto g = load_graph(path);
   if (!g) return g.error();
   return model_from_graph(*g, std::move(name));
 }
-
-// The Hugging Face front end: the graph of a dense (GQA, optional sliding window) or MoE
-// decoder. MLA models are not expressible in format version 1 (bad input naming the model).
-Result<Graph> graph_from_model(const ModelSpec& m);
 
 }  // namespace tessera

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tessera/core/did_you_mean.h"
+#include "tessera/specs/model_graph.h"
 
 namespace tessera {
 namespace {
@@ -444,6 +445,10 @@ Result<ModelSpec> parse_hf_config(std::string_view json_text, const std::string&
   TESSERA_TRY(read_moe(r, m));
   TESSERA_TRY(read_mla(r, m));
   TESSERA_TRY(read_attention_window(r, m));
+  // The config front end ends in the operator graph the plan lowers, as every front end does.
+  auto g = graph_from_model(m);
+  if (!g) return g.error();
+  m.graph = std::make_shared<const Graph>(std::move(*g));
   return m;
 }
 

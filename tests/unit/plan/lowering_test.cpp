@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "plan_test_util.h"
 
 namespace tessera {
@@ -60,21 +62,29 @@ TEST(Lowering, DenseDecodeHasTwoAllReducesPerLayer) {
   const PlannedOp* qkv = find(ops, "qkv_proj");
   // 8 query heads + 2 x 1 KV head per rank, 128 dims each.
   EXPECT_EQ(std::get<GemmOp>(qkv->op).n, (8 + 2) * 128);
-  EXPECT_EQ(l.collectives_per_iteration(), 160);
+  double collectives = 0;  // two all-reduces in each of the 80 layers
+  for (const PlannedOp& op : ops)
+    if (std::holds_alternative<CollectiveCall>(op.op)) collectives += op.repeat;
+  EXPECT_EQ(collectives, 160);
 }
 
-TEST(Lowering, MlaDecodeIsAbsorbedMultiQueryOverTheLatent) {
+// The ops of `b` for deepseek_like() at TP 8 on the toy GPU.
+std::vector<PlannedOp> lower_mla_tp8(const BatchShape& b, OpSet set) {
   const ModelSpec m = deepseek_like();
   DeploymentSpec d;
   d.tp = 8;
   auto p = place(m, testing::toy_gpu_system(), d);
-  ASSERT_TRUE(p.ok()) << p.error().message;
-  Lowering l(m, d, *p);
+  EXPECT_TRUE(p.ok()) << p.error().message;
+  std::vector<PlannedOp> ops;
+  if (p.ok()) Lowering(m, d, *p).lower(b, set, ops);
+  return ops;
+}
+
+TEST(Lowering, MlaDecodeIsAbsorbedMultiQueryOverTheLatent) {
   BatchShape b;
   b.decode_seqs = 2;
   b.decode_kv_tokens = 2000;
-  std::vector<PlannedOp> ops;
-  l.lower(b, OpSet::Attention, ops);
+  std::vector<PlannedOp> ops = lower_mla_tp8(b, OpSet::Attention);
   const AttentionOp* a = find_attention(ops, "attn_decode");
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->kv_heads, 1);
@@ -84,6 +94,31 @@ TEST(Lowering, MlaDecodeIsAbsorbedMultiQueryOverTheLatent) {
   EXPECT_EQ(a->kv_bytes_per_token, (512 + 64) * 2);  // the latent, BF16, replicated per rank
   ASSERT_NE(find(ops, "q_absorb"), nullptr);
   EXPECT_EQ(std::get<GemmOp>(find(ops, "q_absorb")->op).count, 16);
+  // The low-rank down-projections run whole on every rank; q_up is split by heads.
+  ops = lower_mla_tp8(b, OpSet::TokenBound);
+  EXPECT_EQ(std::get<GemmOp>(find(ops, "q_down")->op).n, 1536);
+  EXPECT_EQ(std::get<GemmOp>(find(ops, "kv_down")->op).n, 512 + 64);
+  EXPECT_EQ(std::get<GemmOp>(find(ops, "q_up")->op).n, 16 * (128 + 64));
+  EXPECT_EQ(std::get<GemmOp>(find(ops, "o_proj")->op).k, 16 * 128);
+  EXPECT_EQ(std::get<ElementwiseOp>(find(ops, "kv_norm")->op).elements, 2 * (512 + 64));
+}
+
+TEST(Lowering, MlaPrefillExpandsTheLatentUnabsorbed) {
+  BatchShape b;
+  b.prefill_seqs = 1;
+  b.prefill_tokens = 1000;
+  b.prefill_pairs = causal_pairs(0, 1000);
+  const std::vector<PlannedOp> ops = lower_mla_tp8(b, OpSet::Attention);
+  // kv_b: 1000 cached latents x (16 heads x (128 nope + 128 v)) x 512.
+  const GemmOp& up = std::get<GemmOp>(find(ops, "kv_up")->op);
+  EXPECT_EQ(up.m, 1000);
+  EXPECT_EQ(up.n, 16 * (128 + 128));
+  EXPECT_EQ(up.k, 512);
+  const AttentionOp* a = find_attention(ops, "attn_prefill");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->kv_heads, 16);
+  EXPECT_EQ(a->head_dim_qk, 192);
+  EXPECT_EQ(a->kv_bytes_per_token, 16 * (192 + 128) * 2);
 }
 
 TEST(Lowering, DepSplitsTheBatchAcrossAttentionGroups) {
@@ -125,10 +160,10 @@ TEST(Lowering, SlidingWindowCapsDecodeKvReads) {
   b.decode_kv_tokens = 4000;
   std::vector<PlannedOp> ops;
   l.lower(b, OpSet::Attention, ops);
-  ASSERT_EQ(ops.size(), 2u);
-  EXPECT_EQ(std::get<AttentionOp>(ops[0].op).kv_tokens, 4000);  // full layers
-  EXPECT_EQ(std::get<AttentionOp>(ops[1].op).kv_tokens, 4 * 128);  // sliding layers
-  EXPECT_EQ(ops[0].repeat + ops[1].repeat, 80);
+  ASSERT_EQ(ops.size(), 2u);  // 80 alternating layers fold into one op per kind
+  std::map<int64_t, double> repeat_by_kv;
+  for (const PlannedOp& op : ops) repeat_by_kv[std::get<AttentionOp>(op.op).kv_tokens] += op.repeat;
+  EXPECT_EQ(repeat_by_kv, (std::map<int64_t, double>{{4 * 128, 40}, {4000, 40}}));  // sliding, full
 }
 
 }  // namespace tessera

@@ -1,14 +1,16 @@
-// The graph front end against the HF-config lowering: the graph the HF front end builds
-// (graph_from_model -> JSON -> parse -> model_from_graph) lowers to the same ops, with the
-// same repeats, as Lowering does for the config, for dense, GQA, MoE, sliding-window and
-// plain-MLP families, with TP, PP, EP and the fused element-wise stack.
+// Every model lowers through its operator graph. The graph the Hugging Face front end
+// builds, written to JSON and read back as a .graph.json file would be, must lower to the
+// same ops with the same repeats and summarize to the same model (memory and parameter
+// accounting read the summary), for dense, GQA, MoE, MLA, sliding-window and plain-MLP
+// families, with TP, PP, EP/DEP and the fused element-wise stack.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include <map>
 
-#include "tessera/plan/graph_lowering.h"
+#include "tessera/plan/lowering.h"
+#include "tessera/plan/params.h"
 #include "tessera/plan/placement.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/graph_io.h"
@@ -69,9 +71,9 @@ struct Case {
   int tp, pp, ep;
 };
 
-class GraphLoweringVsConfig : public ::testing::TestWithParam<Case> {};
+class GraphFileVsConfig : public ::testing::TestWithParam<Case> {};
 
-TEST_P(GraphLoweringVsConfig, SameOpsAsTheConfigLowering) {
+TEST_P(GraphFileVsConfig, LowersAndSummarizesAsTheConfig) {
   const Case c = GetParam();
   auto cat = Catalog::open(TESSERA_SOURCE_DIR "/data");
   ASSERT_TRUE(cat.ok()) << cat.error().message;
@@ -86,6 +88,17 @@ TEST_P(GraphLoweringVsConfig, SameOpsAsTheConfigLowering) {
   auto gm = model_from_graph(*reread, c.model);
   ASSERT_TRUE(gm.ok()) << gm.error().message;
   ASSERT_TRUE(check_graph_lowering(*gm->graph).ok());
+  ASSERT_TRUE(hf->graph);  // the config front end builds the graph
+  EXPECT_EQ(gm->layers, hf->layers);
+  EXPECT_DOUBLE_EQ(count_params(*gm).total, count_params(*hf).total);
+  EXPECT_DOUBLE_EQ(kv_elements_per_token_per_layer(*gm), kv_elements_per_token_per_layer(*hf));
+  EXPECT_EQ(gm->mla.has_value(), hf->mla.has_value());
+  if (hf->mla) {
+    EXPECT_EQ(gm->mla->q_lora_rank, hf->mla->q_lora_rank);
+    EXPECT_EQ(gm->mla->kv_lora_rank, hf->mla->kv_lora_rank);
+    EXPECT_EQ(gm->mla->qk_nope_head_dim, hf->mla->qk_nope_head_dim);
+    EXPECT_EQ(gm->mla->v_head_dim, hf->mla->v_head_dim);
+  }
 
   DeploymentSpec dep;
   dep.tp = c.tp;
@@ -97,7 +110,7 @@ TEST_P(GraphLoweringVsConfig, SameOpsAsTheConfigLowering) {
   ASSERT_TRUE(gplacement.ok()) << gplacement.error().message;
   for (bool fused : {false, true}) {
     const Lowering config(*hf, dep, *placement, fused);
-    const GraphLowering graph(*gm, dep, *gplacement, fused);
+    const Lowering graph(*gm, dep, *gplacement, fused);
     for (const BatchShape& b : shapes()) {
       for (OpSet set : {OpSet::TokenBound, OpSet::Attention}) {
         std::vector<PlannedOp> a, bops;
@@ -111,7 +124,7 @@ TEST_P(GraphLoweringVsConfig, SameOpsAsTheConfigLowering) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, GraphLoweringVsConfig,
+INSTANTIATE_TEST_SUITE_P(Families, GraphFileVsConfig,
                          ::testing::Values(Case{"llama-3.1-8b", "p5.48xlarge", 1, 1, 1},
                                            Case{"llama-3.1-8b", "p5.48xlarge", 8, 1, 1},
                                            Case{"llama-2-70b", "trn1.32xlarge", 32, 1, 1},
@@ -120,9 +133,12 @@ INSTANTIATE_TEST_SUITE_P(Families, GraphLoweringVsConfig,
                                            Case{"mixtral-8x7b", "p5.48xlarge", 8, 1, 1},
                                            Case{"mixtral-8x7b", "p5.48xlarge", 2, 1, 8},
                                            Case{"gpt-oss-20b", "p5.48xlarge", 4, 1, 1},
-                                           Case{"gpt-j-6b", "p5.48xlarge", 2, 1, 1}));
+                                           Case{"gpt-j-6b", "p5.48xlarge", 2, 1, 1},
+                                           Case{"deepseek-v3", "p5.48xlarge", 8, 1, 8},
+                                           Case{"deepseek-v3", "trn2.48xlarge", 16, 1, 64},
+                                           Case{"deepseek-v3", "p5.48xlarge", 1, 1, 1}));
 
-TEST(GraphLowering, RejectsANormOverAShardedTensor) {
+TEST(GraphLayout, RejectsANormOverAShardedTensor) {
   Graph g;
   GraphBlock b;
   b.name = "layers";
@@ -139,9 +155,12 @@ TEST(GraphLowering, RejectsANormOverAShardedTensor) {
   GraphOp up = op("up", GraphOpKind::Linear, {"embed"});
   up.in_features = 64;
   up.out_features = 128;
-  GraphOp n = op("norm", GraphOpKind::Norm, {"up"});
+  GraphOp act = op("act", GraphOpKind::Activation, {"up"});  // column-parallel up: act is sharded
+  act.dim = 128;
+  act.fn = "gelu";
+  GraphOp n = op("norm", GraphOpKind::Norm, {"act"});
   n.dim = 128;
-  b.ops = {e, up, n};
+  b.ops = {e, up, act, n};
   g.blocks = {b};
   ASSERT_TRUE(validate_graph(g, "t.graph.json").ok());
   const Status s = check_graph_lowering(g);

@@ -77,8 +77,11 @@ TEST(GraphIo, ErrorsNameFileBlockOpAndKey) {
   EXPECT_EQ(error_of(replace(kTiny, "\"in_features\": 64, \"out_features\": 16},\n      {\"name\": \"v\"",
                              "\"in_featurs\": 64, \"out_features\": 16},\n      {\"name\": \"v\"")),
             "t.graph.json: block 'layers' op 'k': key 'in_featurs': unknown key (did you mean 'in_features'?)");
-  EXPECT_EQ(error_of(replace(kTiny, "\"version\": 1", "\"version\": 2")),
-            "t.graph.json: key 'version': 2 is not supported (this build reads version 1)");
+  EXPECT_EQ(error_of(replace(kTiny, "\"version\": 1", "\"version\": 3")),
+            "t.graph.json: key 'version': 3 is not supported (this build reads versions 1 to 2)");
+  EXPECT_EQ(error_of(replace(kTiny, "\"rope\": true", "\"rope\": true, \"latent_dim\": 16, \"rope_dim\": 8")),
+            "t.graph.json: block 'layers' op 'attn': key 'latent_dim': latent attention needs format version 2 (the "
+            "file says version 1)");
   EXPECT_EQ(error_of(replace(kTiny, "\"inputs\": [\"q\", \"k\", \"v\"]", "\"inputs\": [\"q\", \"k\", \"w\"]")),
             "t.graph.json: block 'layers' op 'attn': key 'inputs': 'w' is not an earlier op of this block (or \"@in\")");
   EXPECT_EQ(error_of(replace(kTiny, "\"in_features\": 256", "\"in_features\": 255")),
@@ -122,9 +125,20 @@ TEST(GraphIo, HfFrontEndKeepsTheSummary) {
   }
   auto mla = cat->model("deepseek-v3");
   ASSERT_TRUE(mla.ok());
-  auto g = graph_from_model(*mla);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.error().message, "model 'deepseek-v3': multi-head latent attention has no graph form in format version 1");
+  auto g = graph_from_model(*mla);  // latent attention: format version 2
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  auto back = parse_graph(graph_to_json(*g), "ds.graph.json");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  auto m = model_from_graph(*back, "ds");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_TRUE(m->mla.has_value());
+  EXPECT_EQ(m->mla->q_lora_rank, 1536);
+  EXPECT_EQ(m->mla->kv_lora_rank, 512);
+  EXPECT_EQ(m->mla->qk_nope_head_dim, 128);
+  EXPECT_EQ(m->mla->qk_rope_head_dim, 64);
+  EXPECT_EQ(m->mla->v_head_dim, 128);
+  EXPECT_EQ(m->head_dim, mla->head_dim);
+  EXPECT_EQ(m->layers, 61);
 }
 
 TEST(GraphIo, CatalogResolvesGraphFiles) {

@@ -1,9 +1,8 @@
-// The two conversions of graph_io.h between ModelSpec and Graph.
+#include "tessera/specs/model_graph.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "tessera/specs/io/graph_io.h"
 
 namespace tessera {
 namespace {
@@ -48,6 +47,7 @@ Result<ModelSpec> model_from_graph(const Graph& g, std::string name) {
   m.max_position = g.max_position;
   m.source = g.source;
   const GraphOp* attn = nullptr;
+  int64_t q_in = 0;  // MLA: in_features of the query projection (the q rank when compressed)
   const GraphOp* act = nullptr;
   const GraphOp* moe = nullptr;
   std::vector<bool> sliding, is_moe;
@@ -67,12 +67,14 @@ Result<ModelSpec> model_from_graph(const Graph& g, std::string name) {
       attn = &a;
       if (const GraphOp* q = find_op(b, a.inputs[0]); q && q->kind == GraphOpKind::Linear) {
         m.attention_bias = q->bias;
-        if (m.hidden == 0) m.hidden = q->in_features;
+        if (m.hidden == 0 && !a.mla()) m.hidden = q->in_features;
+        if (a.mla()) q_in = q->in_features;
       }
     }
     for (const GraphOp& op : b.ops) {
       if (op.kind != GraphOpKind::Attention) continue;
-      if (op.heads != attn->heads || op.kv_heads != attn->kv_heads || op.head_dim != attn->head_dim)
+      if (op.heads != attn->heads || op.kv_heads != attn->kv_heads || op.head_dim != attn->head_dim ||
+          op.latent_dim != attn->latent_dim || op.rope_dim != attn->rope_dim || op.value_dim() != attn->value_dim())
         return bad_input(fmt::format("{}: block '{}' op '{}': heads {}/{}x{} differ from '{}' ({}/{}x{}); one head "
                                      "shape per model is supported",
                                      file, b.name, op.name, op.heads, op.kv_heads, op.head_dim, attn->name,
@@ -98,6 +100,16 @@ Result<ModelSpec> model_from_graph(const Graph& g, std::string name) {
   m.kv_heads = attn->kv_heads;
   m.head_dim = attn->head_dim;
   m.rotary_dim = attn->rope ? attn->head_dim : 0;
+  if (attn->mla()) {
+    MlaSpec l;
+    l.q_lora_rank = q_in > 0 && q_in != m.hidden ? static_cast<int>(q_in) : 0;
+    l.kv_lora_rank = attn->latent_dim;
+    l.qk_rope_head_dim = attn->rope_dim;
+    l.qk_nope_head_dim = attn->head_dim - attn->rope_dim;
+    l.v_head_dim = attn->value_dim();
+    m.mla = l;
+    m.rotary_dim = attn->rope_dim;
+  }
   if (act) {
     m.intermediate = act->dim;
     m.mlp = act->gated ? MlpKind::Gated : MlpKind::Plain;
@@ -146,6 +158,36 @@ GraphOp sized(std::string name, GraphOpKind kind, int64_t dim, std::vector<std::
   return op;
 }
 
+// DeepSeek-V2/V3 attention (HF DeepseekV3Attention): low-rank q (q_a, its norm, q_b) or
+// a full q_proj, and kv_a producing the latent plus the shared rotary key, normalized
+// (the norm covers the latent only; the 64-wide rotary slice is costed with it).
+void add_latent_attention(const ModelSpec& m, std::vector<GraphOp>& ops) {
+  const MlaSpec& l = *m.mla;
+  const int64_t h = m.hidden, qk = l.qk_nope_head_dim + l.qk_rope_head_dim;
+  const int64_t latent = static_cast<int64_t>(l.kv_lora_rank) + l.qk_rope_head_dim;
+  std::string q = "q_proj";
+  if (l.q_lora_rank > 0) {
+    ops.push_back(linear("q_down", h, l.q_lora_rank, "input_norm"));
+    ops.push_back(sized("q_norm", GraphOpKind::Norm, l.q_lora_rank, {"q_down"}));
+    ops.push_back(linear("q_up", l.q_lora_rank, m.heads * qk, "q_norm"));
+    q = "q_up";
+  } else {
+    ops.push_back(linear("q_proj", h, m.heads * qk, "input_norm"));
+  }
+  ops.push_back(linear("kv_down", h, latent, "input_norm"));
+  ops.push_back(sized("kv_norm", GraphOpKind::Norm, latent, {"kv_down"}));
+  GraphOp a = make("attn", GraphOpKind::Attention, {q, "kv_norm"});
+  a.heads = m.heads;
+  a.kv_heads = m.heads;
+  a.head_dim = static_cast<int>(qk);
+  a.rope = true;
+  a.latent_dim = l.kv_lora_rank;
+  a.rope_dim = l.qk_rope_head_dim;
+  a.v_head_dim = l.v_head_dim;
+  ops.push_back(a);
+  ops.push_back(linear("o_proj", static_cast<int64_t>(m.heads) * l.v_head_dim, h, "attn"));
+}
+
 GraphBlock decoder_layer(const ModelSpec& m, bool moe, bool sliding, int repeat) {
   GraphBlock b;
   b.name = fmt::format("layers{}{}", moe ? "_moe" : "", sliding ? "_sliding" : "");
@@ -154,17 +196,21 @@ GraphBlock decoder_layer(const ModelSpec& m, bool moe, bool sliding, int repeat)
                 kv = static_cast<int64_t>(m.kv_heads) * m.head_dim;
   auto& ops = b.ops;
   ops.push_back(sized("input_norm", GraphOpKind::Norm, h, {"@in"}));
-  ops.push_back(linear("q_proj", h, q, "input_norm", m.attention_bias));
-  ops.push_back(linear("k_proj", h, kv, "input_norm", m.attention_bias));
-  ops.push_back(linear("v_proj", h, kv, "input_norm", m.attention_bias));
-  GraphOp a = make("attn", GraphOpKind::Attention, {"q_proj", "k_proj", "v_proj"});
-  a.heads = m.heads;
-  a.kv_heads = m.kv_heads;
-  a.head_dim = m.head_dim;
-  a.rope = m.rotary_dim > 0;
-  a.window = sliding ? m.sliding_window : 0;
-  ops.push_back(a);
-  ops.push_back(linear("o_proj", q, h, "attn", m.attention_bias));
+  if (m.mla) {
+    add_latent_attention(m, ops);
+  } else {
+    ops.push_back(linear("q_proj", h, q, "input_norm", m.attention_bias));
+    ops.push_back(linear("k_proj", h, kv, "input_norm", m.attention_bias));
+    ops.push_back(linear("v_proj", h, kv, "input_norm", m.attention_bias));
+    GraphOp a = make("attn", GraphOpKind::Attention, {"q_proj", "k_proj", "v_proj"});
+    a.heads = m.heads;
+    a.kv_heads = m.kv_heads;
+    a.head_dim = m.head_dim;
+    a.rope = m.rotary_dim > 0;
+    a.window = sliding ? m.sliding_window : 0;
+    ops.push_back(a);
+    ops.push_back(linear("o_proj", q, h, "attn", m.attention_bias));
+  }
   ops.push_back(sized("residual_attn", GraphOpKind::Add, h, {"@in", "o_proj"}));
   ops.push_back(sized("post_norm", GraphOpKind::Norm, h, {"residual_attn"}));
   const bool gated = m.mlp == MlpKind::Gated;
@@ -210,9 +256,6 @@ bool layer_sliding(const ModelSpec& m, int i) {
 }  // namespace
 
 Result<Graph> graph_from_model(const ModelSpec& m) {
-  if (m.mla)
-    return bad_input(fmt::format("model '{}': multi-head latent attention has no graph form in format version {}",
-                                 m.name, kGraphFormatVersion));
   Graph g;
   g.name = m.name;
   g.dtype = m.native_dtype;
