@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "tessera/core/did_you_mean.h"
 #include "tessera/planner/validation.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/platform_io.h"
@@ -18,6 +19,7 @@ namespace {
 
 struct ValidateArgs {
   std::string set;
+  std::string fidelity = "auto";
   bool json = false;
   bool check = false;
 };
@@ -75,10 +77,15 @@ int run_validate(const ValidateArgs& a) {
       return report_error(bad_input(fmt::format("--set: unknown validation set '{}'{}", a.set, did_you_mean_set(a.set, names))));
     sets = {a.set};
   }
+  const auto fidelity = parse_fidelity(a.fidelity);
+  if (!fidelity) {
+    static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
+    return report_error(bad_input(fmt::format("--fidelity: unknown '{}'{}", a.fidelity, did_you_mean(a.fidelity, kF))));
+  }
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   bool ok = true;
   for (const auto& s : sets) {
-    auto r = run_validation_set(dir, s);
+    auto r = run_validation_set(dir, s, nullptr, *fidelity);
     if (!r) return report_error(r.error());
     ok = ok && r->passed;
     if (a.json) all.push_back(set_json(*r)); else print_set(*r);
@@ -110,6 +117,8 @@ Command add_validate(CLI::App& root) {
   auto args = std::make_shared<ValidateArgs>();
   CLI::App* c = root.add_subcommand("validate", "Compare predictions with bundled published measurements");
   c->add_option("--set", args->set, "validation set name (default: all)");
+  c->add_option("--fidelity", args->fidelity, "compute model for every row: auto|roofline|engine|fitted|measured")
+      ->capture_default_str();
   c->add_flag("--json", args->json, "print JSON");
   c->add_flag("--check", args->check, "exit 1 when a set exceeds its committed error threshold");
   return {c, [args] { return run_validate(*args); }};

@@ -68,7 +68,7 @@ Status resolve_simulate_options(SimulateOptions& o) {
   if (!(o.req.deployment.memory_utilization > 0 && o.req.deployment.memory_utilization <= 1))
     return bad_input(
         fmt::format("--memory-utilization: '{}' must be in (0, 1]", o.req.deployment.memory_utilization));
-  TESSERA_TRY(apply_power_cost_flags(o.power_cost, o.req));
+  TESSERA_TRY(apply_power_cost_options(o.power_cost, o.req));
   TESSERA_TRY(apply_serving_flags(o.serving, o.req));
   return {};
 }

@@ -17,7 +17,7 @@ namespace tessera::app {
 struct SimulateOptions {
   SimulationRequest req;
   std::string weights_dtype = "bf16", kv_dtype = "bf16", fidelity = "auto", slo;
-  PowerCostArgs power_cost;
+  PowerCostOptions power_cost;
   ServingArgs serving;
 };
 

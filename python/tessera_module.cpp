@@ -5,13 +5,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 
 #include "tessera/core/did_you_mean.h"
 #include "tessera/network/topology_model.h"
+#include "tessera/planner/plan.h"
 #include "tessera/planner/simulation.h"
+#include "tessera/report/plan_report.h"
 #include "tessera/report/result_json.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/graph_io.h"
@@ -111,6 +114,111 @@ std::string simulate(const std::string& model, const std::string& hardware, cons
   return simulation_json(o, version()).dump(2) + "\n";
 }
 
+// "a,b" or ["a", "b"] (the CLI's comma-separated lists).
+std::vector<std::string> str_list(const py::handle& v) {
+  if (!py::isinstance<py::str>(v)) return py::cast<std::vector<std::string>>(v);
+  std::vector<std::string> out;
+  const auto text = py::cast<std::string>(v);
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t end = std::min(text.find(',', pos), text.size());
+    out.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// 8, [1, 2, 8] or "1,2,8".
+std::vector<int> int_list(const std::string& key, const py::handle& v) {
+  if (py::isinstance<py::bool_>(v)) throw py::cast_error();
+  if (py::isinstance<py::int_>(v)) return {py::cast<int>(v)};
+  if (!py::isinstance<py::str>(v)) return py::cast<std::vector<int>>(v);
+  std::vector<int> out;
+  for (const std::string& item : str_list(v)) {
+    auto n = parse_number(item);
+    if (!n || *n != static_cast<int>(*n))
+      raise(bad_input(fmt::format("{}: '{}' is not an integer", key, item)));
+    out.push_back(static_cast<int>(*n));
+  }
+  return out;
+}
+
+// "USD", "SYSTEM=USD,..." (the flag's text), a number, or {"SYSTEM": USD, ...}.
+std::string price_text(const py::handle& v) {
+  if (py::isinstance<py::str>(v)) return py::cast<std::string>(v);
+  if (py::isinstance<py::bool_>(v)) throw py::cast_error();
+  if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) return py::str(v).cast<std::string>();
+  std::string out;
+  for (auto [k, price] : py::cast<py::dict>(v)) {
+    if (!out.empty()) out += ',';
+    out += py::cast<std::string>(k) + "=" + py::str(price).cast<std::string>();
+  }
+  return out;
+}
+
+// Keyword arguments named as the `tessera plan` flags (with '_' for '-'); None = not given.
+PlanRequest plan_request(const std::string& model, const std::string& workload, const std::string& slo,
+                         const py::dict& kw) {
+  static const std::vector<std::string> kKeys{
+      "hardware", "compare", "fleet", "headroom", "tp", "pp", "schedulers", "max_batch", "weights_dtype",
+      "kv_dtype", "probe_requests", "tolerance", "threads", "top", "seed", "chip_tdp", "chip_idle", "host_power",
+      "pue", "price_per_hour", "price_basis", "capex_per_system", "years", "usd_per_kwh"};
+  PlanRequest req;
+  req.base.model = model;
+  req.base.workload = workload;
+  req.slo = slo;
+  PowerCostOptions& pc = req.power_cost;
+  for (auto [k, v] : kw) {
+    const auto key = py::cast<std::string>(k);
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
+      raise(bad_input(fmt::format("plan: unknown argument '{}'{}", key, did_you_mean(key, kKeys))));
+    if (v.is_none()) continue;
+    try {
+      if (key == "hardware") req.hardware = str_list(v);
+      else if (key == "compare") req.compare = str_list(v);
+      else if (key == "fleet") req.fleet = py::cast<std::string>(v);
+      else if (key == "headroom") req.headroom = py::cast<double>(v);
+      else if (key == "tp") req.space.tp = int_list(key, v);
+      else if (key == "pp") req.space.pp = int_list(key, v);
+      else if (key == "schedulers") req.space.schedulers = str_list(v);
+      else if (key == "max_batch") req.space.max_batch = int_list(key, v);
+      else if (key == "weights_dtype") req.weights_dtype = py::cast<std::string>(v);
+      else if (key == "kv_dtype") req.kv_dtype = py::cast<std::string>(v);
+      else if (key == "probe_requests") req.probe_requests = py::cast<int64_t>(v);
+      else if (key == "tolerance") req.tolerance = py::cast<double>(v);
+      else if (key == "threads") req.threads = py::cast<int>(v);
+      else if (key == "top") req.top = py::cast<int>(v);
+      else if (key == "seed") req.base.seed = py::cast<uint64_t>(v);
+      else if (key == "chip_tdp") pc.chip_tdp = py::cast<std::string>(v);
+      else if (key == "chip_idle") pc.chip_idle = py::cast<std::string>(v);
+      else if (key == "host_power") pc.host_power = py::cast<std::string>(v);
+      else if (key == "pue") pc.pue = py::cast<double>(v);
+      else if (key == "price_per_hour") pc.price_per_hour = price_text(v);
+      else if (key == "price_basis") pc.price_basis = py::cast<std::string>(v);
+      else if (key == "capex_per_system") pc.capex_per_system = py::cast<double>(v);
+      else if (key == "years") pc.years = py::cast<double>(v);
+      else if (key == "usd_per_kwh") pc.usd_per_kwh = py::cast<double>(v);
+    } catch (const py::cast_error&) {
+      raise(bad_input(fmt::format("{}: '{}' has the wrong type", key, py::str(v).cast<std::string>())));
+    }
+  }
+  return req;
+}
+
+// The plan JSON, byte for byte what `tessera plan --json` prints for the same options.
+// A search where nothing meets the SLO is returned too ("feasible": 0; the CLI exits 3).
+std::string plan(const std::string& model, const std::string& workload, const std::string& slo,
+                 const py::kwargs& kw) {
+  const PlanRequest req = plan_request(model, workload, slo, kw);
+  std::optional<Result<PlanReport>> r;
+  {
+    py::gil_scoped_release release;  // a search takes seconds to minutes
+    r.emplace(run_plan(req));
+  }
+  if (!*r) raise(r->error());
+  return plan_json(**r, version()).dump(2) + "\n";
+}
+
 std::string collective(const std::string& hardware, const std::string& op, const std::string& bytes, int ranks) {
   const auto kind = collective_from_name(op);
   if (!kind) raise(bad_input(fmt::format("op: unknown collective '{}'{}", op, did_you_mean(op, collective_names()))));
@@ -167,6 +275,7 @@ PYBIND11_MODULE(_tessera, m) {
   });
   m.attr("__version__") = TESSERA_VERSION;
   m.def("simulate", &simulate, py::arg("model"), py::arg("hardware"), "Result JSON of one simulation");
+  m.def("plan", &plan, py::arg("model"), py::arg("workload"), py::arg("slo"), "Plan JSON of an SLO-bound search");
   m.def("collective", &collective, py::arg("hardware"), py::arg("op"), py::arg("bytes"), py::arg("ranks"));
   m.def("graph", &graph, py::arg("model"), "Operator-graph JSON of a model");
   m.def("hardware", [] { return open_catalog().system_names(); });

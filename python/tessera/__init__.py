@@ -4,9 +4,13 @@
     r = tessera.simulate(model="llama-2-70b", hardware="trn1.32xlarge", tp=32,
                          workload="batch:size=4,input=128,output=1024")
     r["summary"]["output_tokens_per_s"]
+    p = tessera.plan(model="llama-3.1-8b", workload="poisson:rate=50,input=1024,output=256,n=100",
+                     slo="ttft_p99=2s,tpot_p99=100ms", hardware=["p5.48xlarge"], tp=[1, 2, 8])
+    p["cheapest"][0]
 
 Every function calls the same planner and report code as the `tessera` binary, so
-`simulate` returns the dict of `tessera simulate --json`. Errors raise BadInputError
+`simulate` returns the dict of `tessera simulate --json` and `plan` that of
+`tessera plan --json`. Errors raise BadInputError
 (a ValueError; the CLI's exit 2) or InfeasibleError (a RuntimeError; exit 3) with the
 CLI's one-line message. `tessera.torch` exports PyTorch modules to the graph format.
 """
@@ -17,7 +21,7 @@ from . import _tessera
 from ._tessera import BadInputError, InfeasibleError
 
 __version__ = _tessera.__version__
-__all__ = ["simulate", "collective", "graph", "hardware", "models", "BadInputError", "InfeasibleError"]
+__all__ = ["simulate", "plan", "collective", "graph", "hardware", "models", "BadInputError", "InfeasibleError"]
 
 
 def simulate(model, hardware, **options):
@@ -30,6 +34,25 @@ def simulate(model, hardware, **options):
     block_tokens, memory_utilization, expert_imbalance, fidelity, router, seed.
     """
     return _json.loads(_tessera.simulate(_os.fspath(model), _os.fspath(hardware), **options))
+
+
+def plan(model, workload, slo, **options):
+    """SLO-bound capacity search (`tessera plan`); returns the plan JSON as a dict.
+
+    workload: a SPEC with an arrival rate (poisson:..., trace:...); slo: targets such
+    as "ttft_p99=2s,tpot_p99=100ms". options: the `tessera plan` flags with '_' for
+    '-' (None = not given): hardware, compare, schedulers (a list or "a,b"); tp, pp,
+    max_batch (an int, a list or "1,2"); fleet, headroom, weights_dtype, kv_dtype,
+    probe_requests, tolerance, threads, top, seed; chip_tdp, chip_idle, host_power
+    ("500W"), pue, price_per_hour (USD, "SYSTEM=USD,..." or {"SYSTEM": USD}),
+    price_basis, capex_per_system, years, usd_per_kwh.
+
+    The dict equals `json.loads` of `tessera plan --json` with the same options. When
+    no deployment meets the SLO it is still returned, with "feasible": 0 and empty
+    "cheapest" (where the CLI prints it and exits 3); bad options raise BadInputError,
+    and fleet sizing with nothing feasible raises InfeasibleError, as the CLI exits.
+    """
+    return _json.loads(_tessera.plan(_os.fspath(model), workload, slo, **options))
 
 
 def collective(hardware, op, bytes, ranks):

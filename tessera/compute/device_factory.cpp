@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "tessera/compute/measured_model.h"
 #include "tessera/compute/neuron_core_model.h"
 #include "tessera/compute/nvidia_model.h"
 #include "tessera/compute/roofline_model.h"
@@ -29,7 +30,8 @@ std::string_view fidelity_name(Fidelity f) {
 }
 
 static Result<std::shared_ptr<const DeviceModel>> make_base_model(const RankResources& rank, Fidelity fidelity,
-                                                                   const NvidiaComputeFit* fit) {
+                                                                   const NvidiaComputeFit* fit,
+                                                                   const NvidiaKernelTables* tables) {
   const bool neuron = rank.chip->neuron_core.has_value();
   if (fidelity == Fidelity::Engine && !neuron)
     return bad_input("--fidelity: 'engine' is the NeuronCore engine model; " + rank.chip->name +
@@ -42,8 +44,14 @@ static Result<std::shared_ptr<const DeviceModel>> make_base_model(const RankReso
     if (!m) return m.error();
     return std::shared_ptr<const DeviceModel>(std::make_shared<NeuronCoreModel>(std::move(*m)));
   }
-  if (fidelity == Fidelity::Measured)
-    return bad_input("--fidelity: 'measured' (table interpolation) is not available in this version; use 'fitted'");
+  if (fidelity == Fidelity::Measured) {
+    if (!fit || !tables) return internal_error("no NVIDIA fit or measured kernel tables loaded for " + rank.chip->name);
+    // The tables are whole-GPU measurements; a fractional GPU has no rows to interpolate.
+    if (rank.chip_fraction != 1.0)
+      return bad_input("--fidelity: 'measured' needs whole GPUs per rank; " + rank.chip->name + " ranks here are " +
+                       std::to_string(rank.chip_fraction) + " of a GPU (use 'fitted')");
+    return std::shared_ptr<const DeviceModel>(std::make_shared<MeasuredModel>(rank, *fit, *tables));
+  }
   if (!neuron && fidelity != Fidelity::Roofline) {
     if (!fit) return internal_error("no NVIDIA fit loaded for " + rank.chip->name);
     return std::shared_ptr<const DeviceModel>(std::make_shared<NvidiaModel>(rank, *fit));
@@ -56,8 +64,9 @@ static Result<std::shared_ptr<const DeviceModel>> make_base_model(const RankReso
 namespace tessera {
 
 Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
-                                                             const NvidiaComputeFit* fit, double tensor_efficiency) {
-  auto base = make_base_model(rank, fidelity, fit);
+                                                             const NvidiaComputeFit* fit, double tensor_efficiency,
+                                                             const NvidiaKernelTables* tables) {
+  auto base = make_base_model(rank, fidelity, fit, tables);
   if (!base || tensor_efficiency >= 1.0) return base;
   return std::shared_ptr<const DeviceModel>(std::make_shared<TensorEfficiencyModel>(*base, tensor_efficiency));
 }

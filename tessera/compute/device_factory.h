@@ -22,14 +22,18 @@ enum class Fidelity {
 std::optional<Fidelity> parse_fidelity(std::string_view s);
 std::string_view fidelity_name(Fidelity f);
 
-struct NvidiaComputeFit;  // specs/calibration.h
+struct NvidiaComputeFit;    // specs/calibration.h
+struct NvidiaKernelTables;  // specs/kernel_tables.h
 
 // `fit` may be null (no calibration for this chip): Fitted then falls back to the
 // generic parameters inside the fit file chosen by the caller, or errors.
 // `tensor_efficiency` < 1 derates matrix-engine work (a platform's fitted compiler
-// efficiency, see tensor_efficiency.h).
+// efficiency, see tensor_efficiency.h). Measured needs both `fit` (its fallback outside the
+// tables) and `tables`, the chip's measured kernel tables (the caller loads them and reports
+// a chip without tables); the model keeps no reference to either.
 Result<std::shared_ptr<const DeviceModel>> make_device_model(const RankResources& rank, Fidelity fidelity,
                                                              const NvidiaComputeFit* fit,
-                                                             double tensor_efficiency = 1.0);
+                                                             double tensor_efficiency = 1.0,
+                                                             const NvidiaKernelTables* tables = nullptr);
 
 }  // namespace tessera

@@ -10,6 +10,7 @@
 #include "tessera/planner/serving.h"
 #include "tessera/specs/io/calibration_io.h"
 #include "tessera/specs/io/catalog.h"
+#include "tessera/specs/io/kernel_table_io.h"
 #include "tessera/specs/io/platform_io.h"
 #include "tessera/specs/io/power_io.h"
 #include "tessera/specs/io/trace_reader.h"
@@ -84,7 +85,16 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   // The platform's fitted compiler efficiency applies to the engine model it was
   // fitted with, not to the roofline bound.
   const double eta = c.fidelity == Fidelity::Roofline ? 1.0 : c.overheads.tensor_efficiency;
-  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr, eta);
+  // Measured fidelity interpolates the chip's kernel tables; a chip without them (any
+  // non-NVIDIA chip too) is a bad-input error naming the chips that have them.
+  std::optional<NvidiaKernelTables> tables;
+  if (c.fidelity == Fidelity::Measured) {
+    auto t = load_nvidia_kernel_tables(data_dir, c.system->chip.name);
+    if (!t) return t.error();
+    tables = std::move(*t);
+  }
+  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr, eta,
+                                  tables ? &*tables : nullptr);
   if (!device) return device.error();
   auto network = make_collective_model(*c.system);
   c.iteration = std::make_unique<IterationModel>(*c.model, c.deployment, c.placement, c.memory, *device,

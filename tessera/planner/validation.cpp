@@ -50,9 +50,11 @@ static double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static Result<ValidationMetrics> predict(const ValidationRow& row, const fs::path& dir, const PlatformOverheads* o) {
+static Result<ValidationMetrics> predict(const ValidationRow& row, const fs::path& dir, const PlatformOverheads* o,
+                                         Fidelity fidelity) {
   SimulationRequest req = validation_request(row, dir);
   if (o) req.overheads = *o;
+  req.fidelity = fidelity;
   auto out = run_simulation(req);
   if (!out) return Error{out.error().kind, fmt::format("validation row '{}': {}", row.label, out.error().message)};
   ValidationMetrics m;
@@ -63,7 +65,7 @@ static Result<ValidationMetrics> predict(const ValidationRow& row, const fs::pat
 }
 
 Result<ValidationSetResult> run_validation_set(const fs::path& dir, const std::string& name,
-                                               const PlatformOverheads* overheads) {
+                                               const PlatformOverheads* overheads, Fidelity fidelity) {
   auto set = load_validation_set(dir, name);
   if (!set) return set.error();
   ValidationSetResult r;
@@ -77,7 +79,7 @@ Result<ValidationSetResult> run_validation_set(const fs::path& dir, const std::s
     ValidationRowResult rr;
     rr.label = row.label;
     rr.measured = {row.output_tok_s, row.ttft_p50_ms, row.tpot_p50_ms};
-    auto p = predict(row, dir, overheads);
+    auto p = predict(row, dir, overheads, fidelity);
     if (!p) return p.error();
     rr.predicted = *p;
     if (!row.output_tok_s) rr.predicted.throughput.reset();
@@ -221,7 +223,7 @@ Result<Observations> observe(const fs::path& dir, const PlatformOverheads& base,
         if (k == 2) o.per_layer = unit;
         if (k == 3) o.per_collective = unit;
         if (k == 4) o.per_prefill_iteration = unit;
-        auto p = predict(row, dir, &o);
+        auto p = predict(row, dir, &o, Fidelity::Auto);
         if (!p) return p.error();
         m[k] = *p;
       }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/compute/device_factory.h"
 #include "tessera/core/status.h"
 #include "tessera/specs/io/validation_io.h"
 #include "tessera/specs/platform.h"
@@ -45,8 +46,10 @@ struct ValidationSetResult {
 struct SimulationRequest;
 SimulationRequest validation_request(const ValidationRow& row, const std::filesystem::path& data_dir);
 
+// `fidelity` picks the compute model for every row (`tessera validate --fidelity`).
 Result<ValidationSetResult> run_validation_set(const std::filesystem::path& data_dir, const std::string& name,
-                                               const PlatformOverheads* overheads = nullptr);
+                                               const PlatformOverheads* overheads = nullptr,
+                                               Fidelity fidelity = Fidelity::Auto);
 
 // min sum_r |A_r x - b_r| subject to x >= 0 (IRLS over exact active-set solves).
 constexpr int kOverheadParams = 4;  // per_iteration, per_layer, per_collective, per_prefill_iteration

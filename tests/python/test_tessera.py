@@ -83,6 +83,47 @@ def test_python_and_cli_give_identical_json(toy):
         assert tessera.simulate(**args) == json.loads(r.stdout)
 
 
+PLAN_WORKLOAD = "poisson:rate=50,input=1024,output=256,n=100"
+PLAN_SLO = "ttft_p99=2s,tpot_p99=100ms"
+
+
+def test_plan_equals_the_cli_json():
+    from tessera import _tessera
+    r = cli("plan", "--model", "llama-3.1-8b", "--workload", PLAN_WORKLOAD, "--slo", PLAN_SLO,
+            "--hardware", "p5.48xlarge", "--tp", "1,2", "--pp", "1", "--max-batch", "256",
+            "--probe-requests", "40", "--threads", "1", "--price-per-hour", "p5.48xlarge=60", "--json")
+    assert r.returncode == 0, r.stderr
+    kwargs = dict(model="llama-3.1-8b", workload=PLAN_WORKLOAD, slo=PLAN_SLO, tp=[1, 2], pp=1, max_batch=[256],
+                  probe_requests=40, threads=1, fleet=None)
+    assert _tessera.plan(hardware="p5.48xlarge", price_per_hour="p5.48xlarge=60", **kwargs) == r.stdout  # bytes
+    d = tessera.plan(hardware=["p5.48xlarge"], price_per_hour={"p5.48xlarge": 60}, **kwargs)
+    assert d == json.loads(r.stdout)
+    assert d["searched"] == 4 and d["feasible"] >= 1  # 2 TP x 2 schedulers
+    assert d["cheapest"][0]["cost_usd_per_hour"] == 60
+
+
+def test_plan_nothing_feasible_returns_the_report_and_errors_match_the_cli():
+    args = ["--model", "llama-3.1-8b", "--workload", PLAN_WORKLOAD, "--hardware", "p5.48xlarge", "--tp", "8",
+            "--pp", "1", "--schedulers", "vllm", "--max-batch", "64", "--probe-requests", "20", "--threads", "1"]
+    r = cli("plan", *args, "--slo", "tpot_p99=1us", "--json")
+    assert r.returncode == 3
+    d = tessera.plan(model="llama-3.1-8b", workload=PLAN_WORKLOAD, slo="tpot_p99=1us", hardware="p5.48xlarge",
+                     tp=8, pp=[1], schedulers="vllm", max_batch=64, probe_requests=20, threads=1)
+    assert d == json.loads(r.stdout) and d["feasible"] == 0 and d["cheapest"] == []
+    with pytest.raises(tessera.BadInputError) as e:
+        tessera.plan(model="llama-3.1-8b", workload=PLAN_WORKLOAD, slo="ttft_p9=2s", hardware="p5.48xlarge")
+    r = cli("plan", *args, "--slo", "ttft_p9=2s")
+    assert r.returncode == 2 and r.stderr.strip() == f"tessera: {e.value}"
+    assert "did you mean 'ttft_p99'" in str(e.value)
+    with pytest.raises(tessera.BadInputError, match="unknown argument 'hardwre'.*did you mean 'hardware'"):
+        tessera.plan(model="llama-3.1-8b", workload=PLAN_WORKLOAD, slo=PLAN_SLO, hardwre="p5.48xlarge")
+    with pytest.raises(tessera.BadInputError, match="tp: 'x' is not an integer"):
+        tessera.plan(model="llama-3.1-8b", workload=PLAN_WORKLOAD, slo=PLAN_SLO, tp="1,x")
+    with pytest.raises(tessera.InfeasibleError, match="--fleet: no deployment"):
+        tessera.plan(model="llama-3.1-8b", workload=PLAN_WORKLOAD, slo="tpot_p99=1us", hardware="p5.48xlarge",
+                     tp=8, pp=1, schedulers="vllm", max_batch=64, probe_requests=20, threads=1, fleet="chips=64")
+
+
 def test_graph_file_runs_from_the_cli(toy):
     r = cli("simulate", "--model", str(toy[0]), "--hardware", "trn2.48xlarge", "--tp", "8", "--workload", WORKLOAD)
     assert r.returncode == 0, r.stderr

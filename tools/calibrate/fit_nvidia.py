@@ -222,9 +222,15 @@ def generic_fit(all_fits):
     return out
 
 
-SUBSET_GEMM_M = (1, 8, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384)
-SUBSET_GEMM_NK = (1024, 4096, 8192, 16384)
-SUBSET_HEADS = ((8, 1), (32, 8), (64, 8))
+# The committed subsets (data/calibration/nvidia/subsets/) are the grids `--fidelity measured`
+# interpolates (tessera/compute/measured_model.h), so they cover the shapes models lower to:
+# GEMM m in powers of two to 16384 and n, k spanning common hidden/intermediate sizes (65536 so
+# that fused gate-up projections fall inside the hull); attention head shapes of Llama-family
+# models at TP 1-8 (per-GPU query heads, KV heads).
+SUBSET_GEMM_DTYPES = ("bfloat16", "fp8", "fp8_block", "nvfp4")
+SUBSET_GEMM_M = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384)
+SUBSET_GEMM_NK = (1024, 2048, 4096, 6144, 8192, 12288, 16384, 65536)
+SUBSET_HEADS = ((4, 1), (8, 1), (8, 2), (16, 1), (16, 2), (16, 4), (32, 4), (32, 8), (64, 8))
 
 
 def write_subsets(data_dir, out_dir, c):
@@ -234,13 +240,14 @@ def write_subsets(data_dir, out_dir, c):
     os.makedirs(dst, exist_ok=True)
 
     def keep_gemm(r):
-        return (r["gemm_dtype"] in ("bfloat16", "fp8") and int(r["m"]) in SUBSET_GEMM_M
+        return (r["gemm_dtype"] in SUBSET_GEMM_DTYPES and int(r["m"]) in SUBSET_GEMM_M
                 and int(r["n"]) in SUBSET_GEMM_NK and int(r["k"]) in SUBSET_GEMM_NK)
 
     def keep_attn(r):
+        # Every (attention dtype, KV dtype) pair: BF16 attention over an FP8 cache is what a BF16 model
+        # with an FP8 KV cache runs.
         return ((int(r["num_heads"]), int(r["num_key_value_heads"])) in SUBSET_HEADS and r["head_dim"] == "128"
-                and r["window_size"] == "0" and r.get("attn_dtype", "bfloat16") in ("bfloat16", "fp8")
-                and (r.get("attn_dtype") is None or r["attn_dtype"] == r["kv_cache_dtype"]))
+                and r["window_size"] == "0" and r.get("attn_dtype", "bfloat16") in ("bfloat16", "fp8"))
 
     for name, keep in (("gemm.csv", keep_gemm), ("context_attention.csv", keep_attn),
                        ("generation_attention.csv", keep_attn)):
