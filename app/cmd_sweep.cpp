@@ -12,8 +12,8 @@
 
 #include "app/cli.h"
 #include "app/mpi_cluster.h"
+#include "app/progress.h"
 #include "app/simulate_options.h"
-#include "app/sweep_progress.h"
 #include "tessera/planner/sweep.h"
 #include "tessera/report/html_sweep.h"
 #include "tessera/specs/io/catalog.h"

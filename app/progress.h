@@ -1,7 +1,5 @@
-// A progress bar on stderr for long runs. Nothing is drawn for the first ~2 s (short
-// runs stay quiet), nor when stderr is not a terminal (logs, pipes, tests) unless
-// TESSERA_PROGRESS=1; TESSERA_PROGRESS=0 turns it off. One line, redrawn in place at
-// most ten times a second and cleared by finish(). Safe to advance from several threads.
+// Progress on stderr for long runs: ProgressBar for a simulation (requests served) and
+// SweepProgress for a sweep (runs done), sharing one line format.
 #pragma once
 
 #include <atomic>
@@ -22,6 +20,13 @@ std::string progress_line(std::string_view label, int64_t done, int64_t total, d
 // Whether a progress bar should draw: TESSERA_PROGRESS=0/1 decides, else stderr being a terminal.
 bool progress_wanted();
 
+// "1h02m", "3m12s", "42s".
+std::string format_eta(double seconds);
+
+// Nothing is drawn for the first ~2 s (short runs stay quiet), nor when stderr is not a
+// terminal (logs, pipes, tests) unless TESSERA_PROGRESS=1; TESSERA_PROGRESS=0 turns it
+// off. One line, redrawn in place at most ten times a second and cleared by finish().
+// Safe to advance from several threads.
 class ProgressBar {
  public:
   ProgressBar(std::string label, int64_t total, std::ostream& out, bool enabled, double delay_s = 2.0);
@@ -59,6 +64,24 @@ class ProgressSink final : public ServeEventSink {
 
  private:
   ProgressBar& bar_;
+};
+
+// A sweep's progress: on a terminal the bar line with rate and ETA, redrawn; otherwise
+// plain lines every 10% or 10 s, so that logs stay readable.
+class SweepProgress {
+ public:
+  // `enabled` false prints nothing; `tty` picks the bar over plain lines.
+  SweepProgress(int64_t total, bool enabled, bool tty);
+  void update(int64_t done);
+  void finish(int64_t done);
+
+ private:
+  std::string line(int64_t done, double elapsed_s) const;
+  using Clock = std::chrono::steady_clock;
+  int64_t total_;
+  bool enabled_, tty_;
+  Clock::time_point start_ = Clock::now(), last_ = start_;
+  int64_t last_decile_ = 0;
 };
 
 }  // namespace tessera::app

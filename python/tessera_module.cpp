@@ -249,11 +249,10 @@ std::string collective(const std::string& hardware, const std::string& op, const
 }
 
 // The graph a model lowers through: a .graph.json file as read, or the graph the
-// Hugging Face front end builds for a catalog name / config.json.
+// config front end built (every catalog model has one).
 std::string graph(const std::string& model) {
   const ModelSpec m = value_or_raise(open_catalog().model(model));
-  if (m.graph) return graph_to_json(*m.graph);
-  return graph_to_json(value_or_raise(graph_from_model(m)));
+  return graph_to_json(*m.graph);
 }
 
 }  // namespace
