@@ -54,18 +54,44 @@ DType dtype_arg(const char* key, const std::string& v) {
   raise(bad_input(fmt::format("{}: unknown dtype '{}'{}", key, v, did_you_mean(v, kNames))));
 }
 
+std::string price_text(const py::handle& v);
+
+// The power and cost keywords `simulate` and `plan` share; false for any other key.
+const std::vector<std::string> kPowerCostKeys{"chip_tdp", "chip_idle", "host_power", "pue", "price_per_hour",
+                                               "price_basis", "capex_per_system", "years", "usd_per_kwh"};
+bool power_cost_keyword(const std::string& key, const py::handle& v, PowerCostOptions& pc) {
+  if (key == "chip_tdp") pc.chip_tdp = py::cast<std::string>(v);
+  else if (key == "chip_idle") pc.chip_idle = py::cast<std::string>(v);
+  else if (key == "host_power") pc.host_power = py::cast<std::string>(v);
+  else if (key == "pue") pc.pue = py::cast<double>(v);
+  else if (key == "price_per_hour") pc.price_per_hour = price_text(v);
+  else if (key == "price_basis") pc.price_basis = py::cast<std::string>(v);
+  else if (key == "capex_per_system") pc.capex_per_system = py::cast<double>(v);
+  else if (key == "years") pc.years = py::cast<double>(v);
+  else if (key == "usd_per_kwh") pc.usd_per_kwh = py::cast<double>(v);
+  else return false;
+  return true;
+}
+
+std::vector<std::string> with_power_cost_keys(std::vector<std::string> keys) {
+  keys.insert(keys.end(), kPowerCostKeys.begin(), kPowerCostKeys.end());
+  return keys;
+}
+
 // Keyword arguments named as the CLI flags (with '_' for '-'): tp, pp, workload, ...
 SimulationRequest simulation_request(const std::string& model, const std::string& hardware, const py::dict& kw) {
-  static const std::vector<std::string> kKeys{
-      "tp", "pp", "ep", "dp", "lnc", "weights_dtype", "kv_dtype", "workload", "scheduler", "max_batch",
-      "max_tokens", "block_tokens", "memory_utilization", "expert_imbalance", "fidelity", "router", "seed"};
+  static const std::vector<std::string> kKeys = with_power_cost_keys(
+      {"tp", "pp", "ep", "dp", "lnc", "weights_dtype", "kv_dtype", "workload", "scheduler", "max_batch",
+       "max_tokens", "block_tokens", "memory_utilization", "expert_imbalance", "fidelity", "router", "seed"});
   SimulationRequest req;
   req.model = model;
   req.hardware = hardware;
   DeploymentSpec& d = req.deployment;
+  PowerCostOptions pc;
   for (auto [k, v] : kw) {
     const auto key = py::cast<std::string>(k);
     try {
+      if (power_cost_keyword(key, v, pc)) continue;
       if (key == "tp") d.tp = py::cast<int>(v);
       else if (key == "pp") d.pp = py::cast<int>(v);
       else if (key == "ep") d.ep = py::cast<int>(v);
@@ -99,6 +125,7 @@ SimulationRequest simulation_request(const std::string& model, const std::string
     raise(bad_input(fmt::format("expert_imbalance: '{}' must be >= 1", d.expert_imbalance)));
   if (!(d.memory_utilization > 0 && d.memory_utilization <= 1))  // NaN fails too
     raise(bad_input(fmt::format("memory_utilization: '{}' must be in (0, 1]", d.memory_utilization)));
+  if (Status st = apply_power_cost_options(pc, req); !st) raise(st.error());
   return req;
 }
 
@@ -159,10 +186,9 @@ std::string price_text(const py::handle& v) {
 // Keyword arguments named as the `tessera plan` flags (with '_' for '-'); None = not given.
 PlanRequest plan_request(const std::string& model, const std::string& workload, const std::string& slo,
                          const py::dict& kw) {
-  static const std::vector<std::string> kKeys{
-      "hardware", "compare", "fleet", "headroom", "tp", "pp", "schedulers", "max_batch", "weights_dtype",
-      "kv_dtype", "probe_requests", "tolerance", "threads", "top", "seed", "chip_tdp", "chip_idle", "host_power",
-      "pue", "price_per_hour", "price_basis", "capex_per_system", "years", "usd_per_kwh"};
+  static const std::vector<std::string> kKeys = with_power_cost_keys(
+      {"hardware", "compare", "fleet", "headroom", "tp", "pp", "schedulers", "max_batch", "weights_dtype",
+       "kv_dtype", "probe_requests", "tolerance", "threads", "top", "seed"});
   PlanRequest req;
   req.base.model = model;
   req.base.workload = workload;
@@ -189,15 +215,7 @@ PlanRequest plan_request(const std::string& model, const std::string& workload, 
       else if (key == "threads") req.threads = py::cast<int>(v);
       else if (key == "top") req.top = py::cast<int>(v);
       else if (key == "seed") req.base.seed = py::cast<uint64_t>(v);
-      else if (key == "chip_tdp") pc.chip_tdp = py::cast<std::string>(v);
-      else if (key == "chip_idle") pc.chip_idle = py::cast<std::string>(v);
-      else if (key == "host_power") pc.host_power = py::cast<std::string>(v);
-      else if (key == "pue") pc.pue = py::cast<double>(v);
-      else if (key == "price_per_hour") pc.price_per_hour = price_text(v);
-      else if (key == "price_basis") pc.price_basis = py::cast<std::string>(v);
-      else if (key == "capex_per_system") pc.capex_per_system = py::cast<double>(v);
-      else if (key == "years") pc.years = py::cast<double>(v);
-      else if (key == "usd_per_kwh") pc.usd_per_kwh = py::cast<double>(v);
+      else power_cost_keyword(key, v, pc);
     } catch (const py::cast_error&) {
       raise(bad_input(fmt::format("{}: '{}' has the wrong type", key, py::str(v).cast<std::string>())));
     }

@@ -31,7 +31,10 @@ def simulate(model, hardware, **options):
     *.graph.json operator graph (tessera.torch.export writes one).
     options: the `tessera simulate` flags with '_' for '-': tp, pp, ep, dp, lnc,
     weights_dtype, kv_dtype, workload, scheduler, max_batch, max_tokens,
-    block_tokens, memory_utilization, expert_imbalance, fidelity, router, seed.
+    block_tokens, memory_utilization, expert_imbalance, fidelity, router, seed,
+    and the power and cost options chip_tdp, chip_idle, host_power, pue,
+    price_per_hour (USD, or {system: USD}), price_basis, capex_per_system,
+    years, usd_per_kwh.
     """
     return _json.loads(_tessera.simulate(_os.fspath(model), _os.fspath(hardware), **options))
 

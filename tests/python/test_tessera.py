@@ -83,6 +83,19 @@ def test_python_and_cli_give_identical_json(toy):
         assert tessera.simulate(**args) == json.loads(r.stdout)
 
 
+def test_simulate_power_and_price_keywords_match_the_cli_flags():
+    # trn2.48xlarge has no catalog price: price_per_hour supplies one, as --price-per-hour does.
+    from tessera import _tessera
+    args = dict(model="llama-3.1-8b", hardware="trn2.48xlarge", tp=8, workload=WORKLOAD)
+    r = cli("simulate", "--model", "llama-3.1-8b", "--hardware", "trn2.48xlarge", "--tp", "8", "--workload", WORKLOAD,
+            "--price-per-hour", "40", "--pue", "1.2", "--json")
+    assert r.returncode == 0, r.stderr
+    assert _tessera.simulate(**args, price_per_hour=40, pue=1.2) == r.stdout
+    assert tessera.simulate(**args)["summary"]["cost_usd_per_million_output_tokens"] is None
+    with pytest.raises(tessera.BadInputError, match="did you mean 'price_per_hour'"):
+        tessera.simulate(**args, price_per_hr=40)
+
+
 PLAN_WORKLOAD = "poisson:rate=50,input=1024,output=256,n=100"
 PLAN_SLO = "ttft_p99=2s,tpot_p99=100ms"
 
