@@ -18,6 +18,7 @@ struct SimulateArgs {
   std::string out, report;
   bool json = false;
   bool explain_memory = false;
+  bool explain_ops = false;
 };
 
 // Requests the workload will send, for the progress bar (0 = unknown: a whole trace).
@@ -68,6 +69,7 @@ int run(SimulateArgs& a) {
   } else {
     std::cout << simulation_summary_text(*outcome);
     if (a.explain_memory) std::cout << memory_explain_text(*outcome);
+    if (a.explain_ops) std::cout << ops_explain_text(*outcome);
   }
   return kOk;
 }
@@ -83,6 +85,8 @@ Command add_simulate(CLI::App& root) {
                  "write a self-contained HTML report (latency CDFs, timelines, time breakdown, power and cost)");
   c->add_flag("--json", args->json, "print the result JSON instead of the summary");
   c->add_flag("--explain-memory", args->explain_memory, "print the per-rank memory breakdown");
+  c->add_flag("--explain-ops", args->explain_ops,
+              "print the representative decode step op by op, with the collectives the plan inserted");
   return {c, [args] { return run(*args); }};
 }
 

@@ -19,12 +19,10 @@ namespace {
 struct OpCoster {
   const DeviceModel& dev;
   const CollectiveModel& net;
-  CostedOp operator()(const GemmOp& g) const { return {{}, 1, dev.gemm(g), Seconds(0)}; }
-  CostedOp operator()(const AttentionOp& a) const { return {{}, 1, dev.attention(a), Seconds(0)}; }
-  CostedOp operator()(const ElementwiseOp& e) const { return {{}, 1, dev.elementwise(e), Seconds(0)}; }
-  CostedOp operator()(const CollectiveCall& c) const {
-    return {{}, 1, OpCost{}, net.cost(c.kind, c.bytes, c.group).time};
-  }
+  CostedOp operator()(const GemmOp& g) const { return {{}, dev.gemm(g)}; }
+  CostedOp operator()(const AttentionOp& a) const { return {{}, dev.attention(a)}; }
+  CostedOp operator()(const ElementwiseOp& e) const { return {{}, dev.elementwise(e)}; }
+  CostedOp operator()(const CollectiveCall& c) const { return {{}, OpCost{}, net.cost(c.kind, c.bytes, c.group).time}; }
 };
 }  // namespace
 
@@ -65,8 +63,7 @@ IterationCost IterationModel::token_bound_cost(const BatchShape& b) {
   IterationCost c;
   lowering_.lower(b, OpSet::TokenBound, scratch_);
   accumulate(scratch_, c);
-  c.overhead = overheads_.per_iteration + overheads_.per_layer * lowering_.layers();
-  if (has_prefill) c.overhead += overheads_.per_prefill_iteration;
+  c.overhead = overhead(b);
   memo_.emplace(key, c);
   return c;
 }
@@ -80,15 +77,21 @@ IterationCost IterationModel::cost(const BatchShape& b) {
   return c;
 }
 
+Seconds IterationModel::overhead(const BatchShape& b) const {
+  Seconds o = overheads_.per_iteration + overheads_.per_layer * lowering_.layers();
+  if (b.prefill_tokens > 0) o += overheads_.per_prefill_iteration;
+  return o;
+}
+
 std::vector<CostedOp> IterationModel::explain(const BatchShape& b) const {
   std::vector<PlannedOp> ops;
-  lowering_.lower(b, OpSet::All, ops);
+  if (!b.empty()) lowering_.lower(b, OpSet::All, ops);
   std::vector<CostedOp> out;
   const OpCoster coster{*device_, *network_};
   for (const PlannedOp& p : ops) {
     CostedOp c = std::visit(coster, p.op);
-    c.name = p.name;
-    c.repeat = p.repeat;
+    c.op = p;
+    if (std::holds_alternative<CollectiveCall>(p.op)) c.fixed = overheads_.per_collective;
     out.push_back(c);
   }
   return out;

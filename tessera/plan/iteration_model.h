@@ -20,12 +20,14 @@
 
 namespace tessera {
 
-// A costed op, for `--explain` style breakdowns.
+// A costed op, for `--explain-ops` breakdowns. The op's name may point into the model's
+// graph: keep the ModelSpec (which shares the graph) alive as long as the op.
 struct CostedOp {
-  std::string_view name;
-  double repeat = 1;
-  OpCost cost;                 // one execution
-  Seconds collective{0};       // for collectives (cost.time is then 0)
+  PlannedOp op;                // as lowered: name, shape, repeats per iteration
+  OpCost cost;                 // one execution on the device (zero for collectives)
+  Seconds collective{0};       // one execution of a collective on the fabric
+  Seconds fixed{0};            // the platform's per-call cost (per_collective), one execution
+  Seconds time() const { return cost.time + collective + fixed; }  // one execution
 };
 
 class IterationModel final : public IterationCoster {
@@ -42,8 +44,10 @@ class IterationModel final : public IterationCoster {
   int virtual_engines() const { return virtual_engines_; }
   int block_tokens() const override { return block_tokens_; }
 
-  // Every op of one iteration with its cost (not memoized; for reports and tests).
+  // Every op of one iteration with its cost (not memoized; for reports and tests). The
+  // iteration's time is the sum of time() x repeat over the ops plus overhead(batch).
   std::vector<CostedOp> explain(const BatchShape& batch) const;
+  Seconds overhead(const BatchShape& batch) const;
   const MemoryPlan& memory() const { return memory_; }
   const DeviceModel& device() const { return *device_; }
   size_t memo_size() const { return memo_.size(); }

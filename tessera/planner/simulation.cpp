@@ -241,6 +241,7 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
 
   o.decode_step_shape = representative_decode(o.serve);
   o.decode_step = c.iteration->cost(o.decode_step_shape);
+  o.decode_step_ops = c.iteration->explain(o.decode_step_shape);
   o.placement.rank.chip = nullptr;  // points into the compiled system, which ends here
   fill_summary(o, req, *params);
   add_serving_summary(o);

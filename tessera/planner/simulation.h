@@ -98,6 +98,7 @@ struct SimulationOutcome {
   // Decode step of the first request alone at its mean context: where TPOT goes.
   IterationCost decode_step;
   BatchShape decode_step_shape;
+  std::vector<CostedOp> decode_step_ops;  // the same step op by op (names may point into model.graph)
   std::vector<std::string> warnings;
   // Every power and price figure the summary used, with its provenance.
   std::vector<Assumption> assumptions;

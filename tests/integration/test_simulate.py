@@ -56,6 +56,21 @@ class SimulateContract(unittest.TestCase):
         self.assertIn("TTFT", p.stdout)
         self.assertIn("throughput", p.stdout)
 
+    def test_explain_ops_lists_the_step_with_the_inserted_collectives(self):
+        # Intent: --explain-ops shows every op of the decode step, the plan's all-reduces
+        # included (2 per layer at TP 8), and its rows add up to the step's total.
+        p = run("simulate", "--model", "llama-3-8b", "--hardware", "p5.48xlarge", "--tp", "8", "--workload",
+                "batch:size=2,input=64,output=16", "--explain-ops", check=True)
+        section = p.stdout[p.stdout.index("decode step ops"):].splitlines()
+        rows = {line.split()[0]: line for line in section[2:-1]}
+        for name in ("qkv_proj", "attn_decode", "tp_allreduce_attn", "tp_allreduce_mlp", "lm_head"):
+            self.assertIn(name, rows)
+        self.assertIn("all-reduce", rows["tp_allreduce_mlp"])
+        self.assertEqual(rows["tp_allreduce_mlp"].split()[-4], "32")  # repeat: 32 layers
+        total_ms = sum(float(line.split()[-2]) for line in rows.values())
+        step_ms = float(section[-1].split()[-2])
+        self.assertAlmostEqual(total_ms, step_ms, delta=0.002 * len(rows))
+
 
 class AcceptanceScenarios(unittest.TestCase):
     def tpot(self, hw, tp):

@@ -97,4 +97,31 @@ TEST(IterationModel, PrefillBecomesComputeBound) {
   EXPECT_GT(c.gemm_compute.value(), flops / 8e15 * 0.99);
 }
 
+TEST(IterationModel, ExplainedOpsSumToTheIterationCost) {
+  PlatformOverheads o;
+  o.per_iteration = ms(1);
+  o.per_collective = us(20);
+  o.per_prefill_iteration = ms(2);
+  Fixture f(8, o);
+  BatchShape b;
+  b.decode_seqs = 4;
+  b.decode_kv_tokens = 4000;
+  b.prefill_seqs = 1;
+  b.prefill_tokens = 300;
+  b.prefill_pairs = causal_pairs(0, 300);
+  const std::vector<CostedOp> ops = f.it->explain(b);
+  double sum = f.it->overhead(b).value();
+  int allreduces = 0;
+  for (const CostedOp& c : ops) {
+    sum += c.time().value() * c.op.repeat;
+    if (std::holds_alternative<CollectiveCall>(c.op.op)) {
+      allreduces += static_cast<int>(c.op.repeat);
+      EXPECT_DOUBLE_EQ(c.fixed.value(), 20e-6);  // the platform's per-call cost
+    }
+  }
+  EXPECT_EQ(allreduces, 160);  // inserted by the plan: 2 per layer at TP 8
+  EXPECT_DOUBLE_EQ(f.it->overhead(b).value(), 3e-3);
+  EXPECT_NEAR(sum, f.it->cost(b).total.value(), 1e-12);
+}
+
 }  // namespace tessera
