@@ -7,6 +7,7 @@
 #include "app/cli.h"
 #include "tessera/plan/params.h"
 #include "tessera/specs/io/catalog.h"
+#include "tessera/specs/io/graph_io.h"
 
 namespace tessera::app {
 
@@ -17,6 +18,7 @@ using ojson = nlohmann::ordered_json;
 struct CatalogArgs {
   std::string name;
   bool json = false;
+  bool graph = false;
 };
 
 Result<Catalog> open_catalog() { return Catalog::open(Catalog::default_data_dir()); }
@@ -105,6 +107,10 @@ int models_show(const CatalogArgs& a) {
   if (!cat) return report_error(cat.error());
   auto m = cat->model(a.name);
   if (!m) return report_error(m.error());
+  if (a.graph) {  // the operator graph the plan lowers: a starting point for a .graph.json of your own
+    std::cout << graph_to_json(*m->graph);
+    return kOk;
+  }
   const ParamCount pc = count_params(*m);
   const double kv_elems = kv_elements_per_token_per_layer(*m) * m->layers;
   ojson j{{"name", m->name},
@@ -153,8 +159,9 @@ Command add_models(CLI::App& root) {
   c->require_subcommand(1);
   CLI::App* list = c->add_subcommand("list", "List models");
   CLI::App* show = c->add_subcommand("show", "Show one model: architecture, parameters, KV bytes per token");
-  show->add_option("name", args->name, "model name or config.json path")->required();
+  show->add_option("name", args->name, "model name, config.json or .graph.json path")->required();
   show->add_flag("--json", args->json, "print JSON");
+  show->add_flag("--graph", args->graph, "print the operator-graph JSON the plan lowers (docs/graph-format.md)");
   return {c, [args, list] { return list->parsed() ? models_list() : models_show(*args); }};
 }
 

@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL=(fuzz_units fuzz_workload_spec fuzz_trace_csv fuzz_trace_jsonl fuzz_hf_config fuzz_chip_yaml fuzz_system_yaml)
+ALL=(fuzz_units fuzz_workload_spec fuzz_trace_csv fuzz_trace_jsonl fuzz_hf_config fuzz_chip_yaml fuzz_system_yaml
+     fuzz_graph_json)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 

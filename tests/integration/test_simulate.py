@@ -56,6 +56,20 @@ class SimulateContract(unittest.TestCase):
         self.assertIn("TTFT", p.stdout)
         self.assertIn("throughput", p.stdout)
 
+    def test_models_show_graph_runs_as_a_graph_file(self):
+        # Intent: the graph `models show --graph` prints is the one the plan lowers: saved as
+        # a .graph.json file it simulates to the same result (MLA and MoE included).
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "ds.graph.json")
+            with open(path, "w") as f:
+                f.write(run("models", "show", "deepseek-v3", "--graph", check=True).stdout)
+            args = ("--hardware", "p5en.48xlarge", "--tp", "8", "--weights-dtype", "fp8", "--workload",
+                    "batch:size=2,input=256,output=16")
+            a = simulate_json("--model", path, *args)["summary"]
+            b = simulate_json("--model", "deepseek-v3", *args)["summary"]
+            self.assertEqual(a["tpot_s"], b["tpot_s"])
+            self.assertEqual(a["ttft_s"], b["ttft_s"])
+
     def test_explain_ops_lists_the_step_with_the_inserted_collectives(self):
         # Intent: --explain-ops shows every op of the decode step, the plan's all-reduces
         # included (2 per layer at TP 8), and its rows add up to the step's total.
