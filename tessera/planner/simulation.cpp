@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
 
 #include "tessera/network/topology_model.h"
 #include "tessera/plan/params.h"
@@ -25,6 +29,25 @@ std::string_view platform_of(const ChipSpec& chip) { return chip.neuron_core ? "
 Fidelity resolve_fidelity(Fidelity f, const ChipSpec& chip) {
   if (f != Fidelity::Auto) return f;
   return chip.neuron_core ? Fidelity::Engine : Fidelity::Fitted;
+}
+
+// The measured tables of one chip (~10^4 rows) are read once per process: a sweep or a
+// plan compiles many deployments of the same chip. The files are data, not user input
+// that changes during a run, so a process-lifetime cache is safe.
+Result<std::shared_ptr<const NvidiaKernelTables>> cached_kernel_tables(const std::filesystem::path& data_dir,
+                                                                       const std::string& chip) {
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const NvidiaKernelTables>> cache;
+  const auto key = std::make_pair(data_dir.string(), chip);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  auto t = load_nvidia_kernel_tables(data_dir, chip);  // outside the lock: other chips load in parallel
+  if (!t) return t.error();
+  auto shared = std::make_shared<const NvidiaKernelTables>(std::move(*t));
+  std::lock_guard<std::mutex> lock(mu);
+  return cache.emplace(key, std::move(shared)).first->second;
 }
 
 }  // namespace
@@ -87,14 +110,13 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   const double eta = c.fidelity == Fidelity::Roofline ? 1.0 : c.overheads.tensor_efficiency;
   // Measured fidelity interpolates the chip's kernel tables; a chip without them (any
   // non-NVIDIA chip too) is a bad-input error naming the chips that have them.
-  std::optional<NvidiaKernelTables> tables;
+  std::shared_ptr<const NvidiaKernelTables> tables;
   if (c.fidelity == Fidelity::Measured) {
-    auto t = load_nvidia_kernel_tables(data_dir, c.system->chip.name);
+    auto t = cached_kernel_tables(data_dir, c.system->chip.name);
     if (!t) return t.error();
     tables = std::move(*t);
   }
-  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr, eta,
-                                  tables ? &*tables : nullptr);
+  auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr, eta, tables.get());
   if (!device) return device.error();
   auto network = make_collective_model(*c.system);
   c.iteration = std::make_unique<IterationModel>(*c.model, c.deployment, c.placement, c.memory, *device,
