@@ -52,14 +52,18 @@ nlohmann::ordered_json set_json(const ValidationSetResult& r) {
   using ojson = nlohmann::ordered_json;
   auto o = [](std::optional<double> v) { return v ? ojson(*v) : ojson(nullptr); };
   ojson rows = ojson::array();
+  auto three = [&](const auto& m) {
+    return ojson{{"output_tok_s", o(m.throughput)}, {"ttft_p50_ms", o(m.ttft_ms)}, {"tpot_p50_ms", o(m.tpot_ms)}};
+  };
   for (const auto& row : r.rows)
     rows.push_back(ojson{{"label", row.label},
-                         {"measured", {{"output_tok_s", o(row.measured.throughput)}, {"ttft_p50_ms", o(row.measured.ttft_ms)}, {"tpot_p50_ms", o(row.measured.tpot_ms)}}},
-                         {"predicted", {{"output_tok_s", o(row.predicted.throughput)}, {"ttft_p50_ms", o(row.predicted.ttft_ms)}, {"tpot_p50_ms", o(row.predicted.tpot_ms)}}},
-                         {"error", {{"output_tok_s", o(row.error.throughput)}, {"ttft_p50_ms", o(row.error.ttft_ms)}, {"tpot_p50_ms", o(row.error.tpot_ms)}}}});
+                         {"measured", three(row.measured)},
+                         {"predicted", three(row.predicted)},
+                         {"error", three(row.error)}});
   ojson metrics = ojson::array();
   for (const auto& m : r.metrics)
-    metrics.push_back(ojson{{"metric", m.metric}, {"median_abs_error", m.median_abs}, {"max_abs_error", m.max_abs}, {"count", m.count}});
+    metrics.push_back(ojson{
+        {"metric", m.metric}, {"median_abs_error", m.median_abs}, {"max_abs_error", m.max_abs}, {"count", m.count}});
   return ojson{{"set", r.name}, {"rows", rows}, {"metrics", metrics}, {"median_abs_error", r.median_abs},
                {"max_abs_error", r.max_abs}, {"threshold_median", r.threshold_median},
                {"threshold_max", r.threshold_max}, {"passed", r.passed},
@@ -74,7 +78,8 @@ int run_validate(const ValidateArgs& a) {
     sets = names;
   } else {
     if (std::find(names.begin(), names.end(), a.set) == names.end())
-      return report_error(bad_input(fmt::format("--set: unknown validation set '{}'{}", a.set, did_you_mean_set(a.set, names))));
+      return report_error(
+          bad_input(fmt::format("--set: unknown validation set '{}'{}", a.set, did_you_mean_set(a.set, names))));
     sets = {a.set};
   }
   const auto fidelity = parse_fidelity(a.fidelity);

@@ -70,7 +70,8 @@ std::string SweepProgress::line(int64_t done, double elapsed) const {
   const double frac = total_ > 0 ? static_cast<double>(done) / total_ : 1.0;
   const double rate = elapsed > 0 ? done / elapsed : 0.0;
   const std::string eta = rate > 0 ? format_eta((total_ - done) / rate) : "?";
-  if (!tty_) return fmt::format("sweep: {}/{} runs ({:.0f}%), {:.1f} runs/s, ETA {}\n", done, total_, 100 * frac, rate, eta);
+  if (!tty_)
+    return fmt::format("sweep: {}/{} runs ({:.0f}%), {:.1f} runs/s, ETA {}\n", done, total_, 100 * frac, rate, eta);
   return fmt::format("\r{}  {:.1f} runs/s ETA {}   ", progress_line("sweep", done, total_, elapsed), rate, eta);
 }
 

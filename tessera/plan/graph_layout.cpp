@@ -89,8 +89,9 @@ class Layout {
           result.width = input(0).width;
           s.n = result.width;
           s.op = &op;
-          s.role = op.kind == GraphOpKind::Add ? StepRole::Add : op.kind == GraphOpKind::Activation ? StepRole::Activation
-                                                                                                : StepRole::Elementwise;
+          s.role = op.kind == GraphOpKind::Add          ? StepRole::Add
+                   : op.kind == GraphOpKind::Activation ? StepRole::Activation
+                                                        : StepRole::Elementwise;
           if (s.role == StepRole::Add) s.name = "residual_add";
           if (s.role == StepRole::Activation) s.name = "mlp_act";
           s.flops = op.flops_per_element;
@@ -118,7 +119,8 @@ class Layout {
     }
     // Adds that no norm absorbed are separate kernels only in an unfused stack.
     if (fused_)
-      out.erase(std::remove_if(out.begin(), out.end(), [](const LayoutStep& s) { return s.role == StepRole::Add; }), out.end());
+      out.erase(std::remove_if(out.begin(), out.end(), [](const LayoutStep& s) { return s.role == StepRole::Add; }),
+                out.end());
     return {};
   }
 

@@ -107,8 +107,9 @@ namespace {
 // One op's shape, e.g. "gemm 4x1280x8192 bf16" or "all_reduce 64.0 KiB, 32 ranks".
 struct OpShape {
   std::string operator()(const GemmOp& g) const {
-    std::string w = g.weight_dtype == g.act_dtype ? std::string(dtype_name(g.act_dtype))
-                                                   : fmt::format("{}/{}", dtype_name(g.act_dtype), dtype_name(g.weight_dtype));
+    const std::string w = g.weight_dtype == g.act_dtype
+                              ? std::string(dtype_name(g.act_dtype))
+                              : fmt::format("{}/{}", dtype_name(g.act_dtype), dtype_name(g.weight_dtype));
     return fmt::format("gemm {}x{}x{}{} {}", g.m, g.n, g.k, g.count > 1 ? fmt::format(" (x{})", g.count) : "", w);
   }
   std::string operator()(const AttentionOp& a) const {
@@ -127,15 +128,17 @@ struct OpShape {
 
 std::string ops_explain_text(const SimulationOutcome& o) {
   const double total = o.decode_step.total.value();
-  std::string out = fmt::format("decode step ops (batch {} at {} KV tokens; per rank; collectives inserted by the plan)\n",
-                                o.decode_step_shape.decode_seqs, o.decode_step_shape.decode_kv_tokens);
+  std::string out =
+      fmt::format("decode step ops (batch {} at {} KV tokens; per rank; collectives inserted by the plan)\n",
+                  o.decode_step_shape.decode_seqs, o.decode_step_shape.decode_kv_tokens);
   out += fmt::format("  {:<20}{:<64}{:>7}{:>12}{:>11}{:>8}\n", "op", "shape", "repeat", "each us", "total ms", "share");
   auto row = [&](std::string_view name, const std::string& shape, double repeat, double each_s) {
     const double t = each_s * repeat;
     out += fmt::format("  {:<20}{:<64}{:>7g}{:>12.2f}{:>11.3f}{:>7.1f}%\n", name, shape, repeat, each_s * 1e6, t * 1e3,
                        total > 0 ? 100 * t / total : 0.0);
   };
-  for (const CostedOp& c : o.decode_step_ops) row(c.op.name, std::visit(OpShape{}, c.op.op), c.op.repeat, c.time().value());
+  for (const CostedOp& c : o.decode_step_ops)
+    row(c.op.name, std::visit(OpShape{}, c.op.op), c.op.repeat, c.time().value());
   row("fixed overhead", "per step (platform fit)", 1, o.decode_step.overhead.value());
   out += fmt::format("  {:<91}{:>23.3f} ms\n", "total", total * 1e3);
   return out;

@@ -26,7 +26,9 @@ std::vector<std::string> op_keys(GraphOpKind k) {
   switch (k) {
     case GraphOpKind::Embedding: add({"vocab", "dim"}); break;
     case GraphOpKind::Linear: add({"in_features", "out_features", "bias", "tied"}); break;
-    case GraphOpKind::Attention: add({"heads", "kv_heads", "head_dim", "causal", "rope", "window", "latent_dim", "rope_dim", "v_head_dim"}); break;
+    case GraphOpKind::Attention:
+      add({"heads", "kv_heads", "head_dim", "causal", "rope", "window", "latent_dim", "rope_dim", "v_head_dim"});
+      break;
     case GraphOpKind::Norm: add({"dim", "norm"}); break;
     case GraphOpKind::Activation: add({"dim", "fn", "gated"}); break;
     case GraphOpKind::Add: add({"dim"}); break;
