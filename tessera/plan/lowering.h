@@ -24,7 +24,8 @@ class Lowering {
   // and the MLP activation into neighbouring kernels (no separate HBM round trip).
   Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
            bool fused_elementwise = false);
-  // Appends the ops of one iteration to `out` (cleared first).
+  // Appends the ops of one iteration to `out` (cleared first). Op names may point into
+  // the graph: it must outlive the ops (share model.graph, as a ModelSpec from a front end does).
   void lower(const BatchShape& batch, OpSet set, std::vector<PlannedOp>& out) const;
   const std::vector<LayoutStep>& steps() const { return steps_; }
   int layers() const { return layers_; }

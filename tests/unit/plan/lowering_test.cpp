@@ -5,6 +5,7 @@
 #include <map>
 
 #include "plan_test_util.h"
+#include "tessera/specs/model_graph.h"
 
 namespace tessera {
 
@@ -68,9 +69,14 @@ TEST(Lowering, DenseDecodeHasTwoAllReducesPerLayer) {
   EXPECT_EQ(collectives, 160);
 }
 
-// The ops of `b` for deepseek_like() at TP 8 on the toy GPU.
+// The ops of `b` for deepseek_like() at TP 8 on the toy GPU. Op names may point into the
+// model's graph, so the model (and the graph it shares with the lowering) outlives them.
 std::vector<PlannedOp> lower_mla_tp8(const BatchShape& b, OpSet set) {
-  const ModelSpec m = deepseek_like();
+  static const ModelSpec m = [] {
+    ModelSpec s = deepseek_like();
+    s.graph = std::make_shared<const Graph>(graph_from_model(s).value());
+    return s;
+  }();
   DeploymentSpec d;
   d.tp = 8;
   auto p = place(m, testing::toy_gpu_system(), d);
