@@ -16,15 +16,6 @@ namespace {
 
 using yaml::MapReader;
 
-Status check_schema_version(const MapReader& m) {
-  auto v = m.count("schema_version");
-  if (!v.ok()) return v.error();
-  if (v.value() != kSchemaVersion)
-    return m.error("schema_version", fmt::format("unsupported version '{}' (this build reads {})",
-                                                 v.value(), kSchemaVersion));
-  return {};
-}
-
 // A count that must lie in [lo, hi].
 Result<int> bounded_int(const MapReader& m, std::string_view key, long long fallback, long long lo,
                         long long hi) {
@@ -271,7 +262,7 @@ Result<ChipSpec> parse_chip(const yaml::Document& doc) {
   TESSERA_TRY(m.check_keys({"schema_version", "name", "display_name", "vendor", "source", "cores",
                             "peak_dense", "hbm_capacity", "hbm_bandwidth", "sram", "links",
                             "chip_to_chip_bandwidth", "tdp", "idle_power", "neuron_core"}));
-  TESSERA_TRY(check_schema_version(m));
+  TESSERA_TRY(m.schema_version(kSchemaVersion));
   ChipSpec chip;
   auto name = m.string("name");
   if (!name.ok()) return name.error();
@@ -445,7 +436,7 @@ Result<SystemSpec> parse_system(const yaml::Document& doc, const ChipResolver& r
                             "scaleout_bandwidth", "scaleout_latency", "collective_runtime",
                             "default_lnc", "price_on_demand", "price_reserved", "price_capacity_block", "host_power",
                             "source"}));
-  TESSERA_TRY(check_schema_version(m));
+  TESSERA_TRY(m.schema_version(kSchemaVersion));
   SystemSpec s;
   auto name = m.string("name");
   if (!name.ok()) return name.error();

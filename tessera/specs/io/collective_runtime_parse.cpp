@@ -72,10 +72,7 @@ Result<CollectiveRuntimeSpec> parse_collective_runtime(const yaml::Document& doc
   const MapReader& m = made.value();
   TESSERA_TRY(m.check_keys({"schema_version", "name", "runtime", "source", "produced_by", "algorithms", "protocols",
                             "switch_reduction", "onchip_latency", "fit_quality", "note"}));
-  auto version = m.count("schema_version");
-  if (!version.ok()) return version.error();
-  if (version.value() != 1)
-    return m.error("schema_version", fmt::format("unsupported version '{}' (this build reads 1)", version.value()));
+  TESSERA_TRY(m.schema_version(1));
   CollectiveRuntimeSpec s;
   auto name = m.string("name");
   if (!name.ok()) return name.error();

@@ -143,6 +143,15 @@ Result<long long> MapReader::count_or(std::string_view key, long long fallback) 
   return count(key);
 }
 
+Status MapReader::schema_version(long long supported) const {
+  auto v = count("schema_version");
+  if (!v.ok()) return v.error();
+  if (v.value() != supported)
+    return error("schema_version",
+                 fmt::format("unsupported version '{}' (this build reads {})", v.value(), supported));
+  return {};
+}
+
 Result<double> MapReader::number(std::string_view key) const {
   YAML::Node at;
   auto s = value_text(key, &at);

@@ -52,6 +52,8 @@ class MapReader {
   Result<long long> count(std::string_view key) const;                    // required integer
   Result<long long> count_or(std::string_view key, long long fallback) const;
   Result<double> number(std::string_view key) const;                      // required plain number
+  // The required `schema_version`, which must equal `supported`.
+  Status schema_version(long long supported) const;
 
   // The text of a quantity: a scalar ("820 GiB/s"), or a map
   // {value: "...", source: "...", estimate: "...", note: "..."} carrying its provenance.
