@@ -2,14 +2,12 @@
 // tessera calibrate: refit the per-platform fixed overheads to those rows.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "app/cli.h"
-#include "tessera/core/did_you_mean.h"
 #include "tessera/planner/validation.h"
+#include "tessera/report/validation_json.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/platform_io.h"
 
@@ -48,54 +46,15 @@ void print_set(const ValidationSetResult& r) {
                            r.max_within_target ? "met" : "NOT met");
 }
 
-nlohmann::ordered_json set_json(const ValidationSetResult& r) {
-  using ojson = nlohmann::ordered_json;
-  auto o = [](std::optional<double> v) { return v ? ojson(*v) : ojson(nullptr); };
-  ojson rows = ojson::array();
-  auto three = [&](const auto& m) {
-    return ojson{{"output_tok_s", o(m.throughput)}, {"ttft_p50_ms", o(m.ttft_ms)}, {"tpot_p50_ms", o(m.tpot_ms)}};
-  };
-  for (const auto& row : r.rows)
-    rows.push_back(ojson{{"label", row.label},
-                         {"measured", three(row.measured)},
-                         {"predicted", three(row.predicted)},
-                         {"error", three(row.error)}});
-  ojson metrics = ojson::array();
-  for (const auto& m : r.metrics)
-    metrics.push_back(ojson{
-        {"metric", m.metric}, {"median_abs_error", m.median_abs}, {"max_abs_error", m.max_abs}, {"count", m.count}});
-  return ojson{{"set", r.name}, {"rows", rows}, {"metrics", metrics}, {"median_abs_error", r.median_abs},
-               {"max_abs_error", r.max_abs}, {"threshold_median", r.threshold_median},
-               {"threshold_max", r.threshold_max}, {"passed", r.passed},
-               {"max_within_target", r.max_within_target}};
-}
-
 int run_validate(const ValidateArgs& a) {
-  const auto dir = Catalog::default_data_dir();
-  auto names = validation_set_names(dir);
-  std::vector<std::string> sets;
-  if (a.set.empty()) {
-    sets = names;
-  } else {
-    if (std::find(names.begin(), names.end(), a.set) == names.end())
-      return report_error(
-          bad_input(fmt::format("--set: unknown validation set '{}'{}", a.set, did_you_mean_set(a.set, names))));
-    sets = {a.set};
-  }
-  const auto fidelity = parse_fidelity(a.fidelity);
-  if (!fidelity) {
-    static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
-    return report_error(bad_input(fmt::format("--fidelity: unknown '{}'{}", a.fidelity, did_you_mean(a.fidelity, kF))));
-  }
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  auto sets = run_validation(Catalog::default_data_dir(), a.set, a.fidelity);
+  if (!sets) return report_error(sets.error());
   bool ok = true;
-  for (const auto& s : sets) {
-    auto r = run_validation_set(dir, s, nullptr, *fidelity);
-    if (!r) return report_error(r.error());
-    ok = ok && r->passed;
-    if (a.json) all.push_back(set_json(*r)); else print_set(*r);
+  for (const ValidationSetResult& r : *sets) {
+    ok = ok && r.passed;
+    if (!a.json) print_set(r);
   }
-  if (a.json) std::cout << all.dump(2) << "\n";
+  if (a.json) std::cout << validation_json(*sets).dump(2) << "\n";
   return (a.check && !ok) ? kInternal : kOk;
 }
 

@@ -16,6 +16,7 @@
 #include "tessera/planner/simulation.h"
 #include "tessera/report/plan_report.h"
 #include "tessera/report/result_json.h"
+#include "tessera/report/validation_json.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/graph_io.h"
 #include "tessera/specs/io/units.h"
@@ -237,6 +238,17 @@ std::string plan(const std::string& model, const std::string& workload, const st
   return plan_json(**r, version()).dump(2) + "\n";
 }
 
+// `tessera validate --json`: predictions against the bundled published measurements.
+std::string validate(const std::string& set, const std::string& fidelity) {
+  std::optional<Result<std::vector<ValidationSetResult>>> r;
+  {
+    py::gil_scoped_release release;  // every row is a simulation
+    r.emplace(run_validation(Catalog::default_data_dir(), set, fidelity));
+  }
+  if (!*r) raise(r->error());
+  return validation_json(**r).dump(2) + "\n";
+}
+
 std::string collective(const std::string& hardware, const std::string& op, const std::string& bytes, int ranks) {
   const auto kind = collective_from_name(op);
   if (!kind) raise(bad_input(fmt::format("op: unknown collective '{}'{}", op, did_you_mean(op, collective_names()))));
@@ -295,6 +307,8 @@ PYBIND11_MODULE(_tessera, m) {
   m.def("plan", &plan, py::arg("model"), py::arg("workload"), py::arg("slo"), "Plan JSON of an SLO-bound search");
   m.def("collective", &collective, py::arg("hardware"), py::arg("op"), py::arg("bytes"), py::arg("ranks"));
   m.def("graph", &graph, py::arg("model"), "Operator-graph JSON of a model");
+  m.def("validate", &validate, py::arg("set") = "", py::arg("fidelity") = "auto",
+        "Validation JSON: predicted vs published measurements");
   m.def("hardware", [] { return open_catalog().system_names(); });
   m.def("models", [] { return open_catalog().model_names(); });
   m.def("data_dir", [] { return tessera::Catalog::default_data_dir().string(); });

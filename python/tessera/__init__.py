@@ -21,7 +21,8 @@ from . import _tessera
 from ._tessera import BadInputError, InfeasibleError
 
 __version__ = _tessera.__version__
-__all__ = ["simulate", "plan", "collective", "graph", "hardware", "models", "BadInputError", "InfeasibleError"]
+__all__ = ["simulate", "plan", "validate", "collective", "graph", "hardware", "models", "BadInputError",
+           "InfeasibleError"]
 
 
 def simulate(model, hardware, **options):
@@ -56,6 +57,17 @@ def plan(model, workload, slo, **options):
     and fleet sizing with nothing feasible raises InfeasibleError, as the CLI exits.
     """
     return _json.loads(_tessera.plan(_os.fspath(model), workload, slo, **options))
+
+
+def validate(set=None, fidelity="auto"):
+    """Predictions against the bundled published measurements (`tessera validate --json`).
+
+    Returns a list with one dict per validation set (every set, or the one named):
+    each row's measured, predicted and relative error for throughput, TTFT p50 and
+    TPOT p50, the per-metric median and max |error|, and the committed gate.
+    fidelity: auto, roofline, engine, fitted or measured, for every row.
+    """
+    return _json.loads(_tessera.validate(set or "", fidelity))
 
 
 def collective(hardware, op, bytes, ranks):

@@ -6,9 +6,11 @@
 #include <array>
 #include <cmath>
 
+#include "tessera/core/did_you_mean.h"
 #include "tessera/planner/simulation.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/platform_io.h"
+#include "tessera/specs/io/validation_io.h"
 
 namespace tessera {
 
@@ -311,6 +313,30 @@ Result<OverheadFit> fit_platform_overheads(const fs::path& dir, const std::strin
       platform, best_obs.rows, best_obs.A.size(), best_x[0] * 1e3, best_x[1] * 1e3, best_x[2] * 1e3, best_x[3] * 1e3,
       best_eta, median(r) * 100, mean(r) * 100, *std::max_element(r.begin(), r.end()) * 100);
   return fit;
+}
+
+Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::path& data_dir, const std::string& set,
+                                                        const std::string& fidelity_text) {
+  const std::vector<std::string> names = validation_set_names(data_dir);
+  std::vector<std::string> sets = names;
+  if (!set.empty()) {
+    if (std::find(names.begin(), names.end(), set) == names.end())
+      return bad_input(fmt::format("--set: unknown validation set '{}'{}", set, did_you_mean_set(set, names)));
+    sets = {set};
+  }
+  const auto fidelity = parse_fidelity(fidelity_text);
+  if (!fidelity) {
+    static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
+    return bad_input(
+        fmt::format("--fidelity: unknown '{}'{}", fidelity_text, did_you_mean(fidelity_text, kF)));
+  }
+  std::vector<ValidationSetResult> out;
+  for (const std::string& s : sets) {
+    auto r = run_validation_set(data_dir, s, nullptr, *fidelity);
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
+  }
+  return out;
 }
 
 }  // namespace tessera

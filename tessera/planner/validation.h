@@ -51,6 +51,12 @@ Result<ValidationSetResult> run_validation_set(const std::filesystem::path& data
                                                const PlatformOverheads* overheads = nullptr,
                                                Fidelity fidelity = Fidelity::Auto);
 
+// `tessera validate [--set NAME] [--fidelity F]` as a library call: every bundled set (or the
+// one named), with the options as the user typed them; bad input names the flag, with
+// "did you mean". The CLI and `tessera.validate` both call it.
+Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::path& data_dir, const std::string& set,
+                                                        const std::string& fidelity);
+
 // min sum_r |A_r x - b_r| subject to x >= 0 (IRLS over exact active-set solves).
 constexpr int kOverheadParams = 4;  // per_iteration, per_layer, per_collective, per_prefill_iteration
 using OverheadRow = std::array<double, kOverheadParams>;

@@ -96,6 +96,16 @@ def test_simulate_power_and_price_keywords_match_the_cli_flags():
         tessera.simulate(**args, price_per_hr=40)
 
 
+def test_validate_equals_the_cli_json():
+    r = cli("validate", "--set", "trtllm_llama31_8b", "--fidelity", "measured", "--json")
+    assert r.returncode == 0, r.stderr
+    got = tessera.validate("trtllm_llama31_8b", fidelity="measured")
+    assert got == json.loads(r.stdout)
+    assert got[0]["passed"] and len(got[0]["rows"]) == 14
+    with pytest.raises(tessera.BadInputError, match="did you mean 'trn1_llama'"):
+        tessera.validate("trn1_lama")
+
+
 PLAN_WORKLOAD = "poisson:rate=50,input=1024,output=256,n=100"
 PLAN_SLO = "ttft_p99=2s,tpot_p99=100ms"
 
