@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "tessera/core/did_you_mean.h"
 #include "tessera/specs/io/slo_parse.h"
 #include "tessera/specs/io/units.h"
 
@@ -10,11 +9,6 @@ namespace tessera::app {
 
 namespace {
 
-Result<DType> dtype_flag(const char* flag, const std::string& v) {
-  if (auto d = parse_dtype(v)) return *d;
-  static const std::vector<std::string> kNames{"fp32", "bf16", "fp16", "fp8", "int8", "mxfp8", "mxfp4", "fp4"};
-  return bad_input(fmt::format("{}: unknown dtype '{}'{}", flag, v, did_you_mean(v, kNames)));
-}
 
 }  // namespace
 
@@ -48,17 +42,14 @@ void add_simulate_options(CLI::App* c, SimulateOptions& o) {
 }
 
 Status resolve_simulate_options(SimulateOptions& o) {
-  auto w = dtype_flag("--weights-dtype", o.weights_dtype);
+  auto w = dtype_option("--weights-dtype", o.weights_dtype);
   if (!w) return w.error();
-  auto kv = dtype_flag("--kv-dtype", o.kv_dtype);
+  auto kv = dtype_option("--kv-dtype", o.kv_dtype);
   if (!kv) return kv.error();
   o.req.deployment.weight_dtype = *w;
   o.req.deployment.kv_dtype = *kv;
-  auto f = parse_fidelity(o.fidelity);
-  if (!f) {
-    static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
-    return bad_input(fmt::format("--fidelity: unknown '{}'{}", o.fidelity, did_you_mean(o.fidelity, kF)));
-  }
+  auto f = fidelity_option("--fidelity", o.fidelity);
+  if (!f) return f.error();
   o.req.fidelity = *f;
   auto slo = parse_slo(o.slo);
   if (!slo) return slo.error();

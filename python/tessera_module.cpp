@@ -49,11 +49,7 @@ std::string version() { return TESSERA_VERSION; }
 
 Catalog open_catalog() { return value_or_raise(Catalog::open(Catalog::default_data_dir())); }
 
-DType dtype_arg(const char* key, const std::string& v) {
-  if (auto d = parse_dtype(v)) return *d;
-  static const std::vector<std::string> kNames{"fp32", "bf16", "fp16", "fp8", "int8", "mxfp8", "mxfp4", "fp4"};
-  raise(bad_input(fmt::format("{}: unknown dtype '{}'{}", key, v, did_you_mean(v, kNames))));
-}
+DType dtype_arg(const char* key, const std::string& v) { return value_or_raise(dtype_option(key, v)); }
 
 std::string price_text(const py::handle& v);
 
@@ -109,13 +105,8 @@ SimulationRequest simulation_request(const std::string& model, const std::string
       else if (key == "expert_imbalance") d.expert_imbalance = py::cast<double>(v);
       else if (key == "router") req.router = py::cast<std::string>(v);
       else if (key == "seed") req.seed = py::cast<uint64_t>(v);
-      else if (key == "fidelity") {
-        const auto s = py::cast<std::string>(v);
-        auto f = parse_fidelity(s);
-        static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
-        if (!f) raise(bad_input(fmt::format("fidelity: unknown '{}'{}", s, did_you_mean(s, kF))));
-        req.fidelity = *f;
-      } else {
+      else if (key == "fidelity") req.fidelity = value_or_raise(fidelity_option("fidelity", py::cast<std::string>(v)));
+      else {
         raise(bad_input(fmt::format("simulate: unknown argument '{}'{}", key, did_you_mean(key, kKeys))));
       }
     } catch (const py::cast_error&) {

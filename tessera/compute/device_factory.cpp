@@ -1,5 +1,7 @@
 #include "tessera/compute/device_factory.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <utility>
 
@@ -8,6 +10,7 @@
 #include "tessera/compute/nvidia_model.h"
 #include "tessera/compute/roofline_model.h"
 #include "tessera/compute/tensor_efficiency.h"
+#include "tessera/core/did_you_mean.h"
 
 namespace tessera {
 
@@ -21,6 +24,20 @@ std::optional<Fidelity> parse_fidelity(std::string_view s) {
   for (auto [n, f] : kFidelities)
     if (n == s) return f;
   return std::nullopt;
+}
+
+const std::vector<std::string>& fidelity_names() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> v;
+    for (auto [n, f] : kFidelities) v.emplace_back(n);
+    return v;
+  }();
+  return kNames;
+}
+
+Result<Fidelity> fidelity_option(std::string_view flag, const std::string& text) {
+  if (auto f = parse_fidelity(text)) return *f;
+  return bad_input(fmt::format("{}: unknown '{}'{}", flag, text, did_you_mean(text, fidelity_names())));
 }
 
 std::string_view fidelity_name(Fidelity f) {

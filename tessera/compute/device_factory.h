@@ -4,7 +4,9 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "tessera/compute/device_model.h"
 #include "tessera/core/status.h"
@@ -21,6 +23,9 @@ enum class Fidelity {
 
 std::optional<Fidelity> parse_fidelity(std::string_view s);
 std::string_view fidelity_name(Fidelity f);
+const std::vector<std::string>& fidelity_names();  // for "did you mean" suggestions
+// parse_fidelity for an option the user gave: bad input "<flag>: unknown 'x' (did you mean ...)".
+Result<Fidelity> fidelity_option(std::string_view flag, const std::string& text);
 
 struct NvidiaComputeFit;    // specs/calibration.h
 struct NvidiaKernelTables;  // specs/kernel_tables.h

@@ -14,12 +14,6 @@ namespace tessera {
 
 namespace {
 
-Result<DType> dtype_option(const char* flag, const std::string& v) {
-  if (auto d = parse_dtype(v)) return *d;
-  static const std::vector<std::string> kNames{"fp32", "bf16", "fp16", "fp8", "int8", "mxfp8", "mxfp4", "fp4"};
-  return bad_input(fmt::format("{}: unknown dtype '{}'{}", flag, v, did_you_mean(v, kNames)));
-}
-
 Status check_request(const PlanRequest& a) {
   if (!(a.headroom >= 0 && a.headroom < 1))
     return bad_input(fmt::format("--headroom: '{}' must be in [0, 1)", a.headroom));

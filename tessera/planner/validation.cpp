@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 
-#include "tessera/core/did_you_mean.h"
 #include "tessera/planner/simulation.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/platform_io.h"
@@ -324,12 +323,8 @@ Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::p
       return bad_input(fmt::format("--set: unknown validation set '{}'{}", set, did_you_mean_set(set, names)));
     sets = {set};
   }
-  const auto fidelity = parse_fidelity(fidelity_text);
-  if (!fidelity) {
-    static const std::vector<std::string> kF{"auto", "roofline", "engine", "fitted", "measured"};
-    return bad_input(
-        fmt::format("--fidelity: unknown '{}'{}", fidelity_text, did_you_mean(fidelity_text, kF)));
-  }
+  const auto fidelity = fidelity_option("--fidelity", fidelity_text);
+  if (!fidelity) return fidelity.error();
   std::vector<ValidationSetResult> out;
   for (const std::string& s : sets) {
     auto r = run_validation_set(data_dir, s, nullptr, *fidelity);

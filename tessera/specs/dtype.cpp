@@ -1,7 +1,11 @@
 #include "tessera/specs/dtype.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <utility>
+
+#include "tessera/core/did_you_mean.h"
 
 namespace tessera {
 
@@ -33,6 +37,16 @@ std::string_view dtype_name(DType d) {
     case DType::FP4: return "fp4";
   }
   return "?";
+}
+
+const std::vector<std::string>& dtype_names() {
+  static const std::vector<std::string> kNames{"fp32", "bf16", "fp16", "fp8", "int8", "mxfp8", "mxfp4", "fp4"};
+  return kNames;
+}
+
+Result<DType> dtype_option(std::string_view flag, const std::string& text) {
+  if (auto d = parse_dtype(text)) return *d;
+  return bad_input(fmt::format("{}: unknown dtype '{}'{}", flag, text, did_you_mean(text, dtype_names())));
 }
 
 std::optional<DType> parse_dtype(std::string_view s) {

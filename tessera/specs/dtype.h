@@ -4,6 +4,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "tessera/core/status.h"
 
 namespace tessera {
 
@@ -15,5 +18,9 @@ double dtype_bits(DType d);
 inline double dtype_bytes(DType d) { return dtype_bits(d) / 8.0; }
 std::string_view dtype_name(DType d);             // "bf16", "fp8", ...
 std::optional<DType> parse_dtype(std::string_view s);  // accepts "bf16", "bfloat16", "fp8", ...
+// The names users type for weights/KV dtypes, for "did you mean" suggestions.
+const std::vector<std::string>& dtype_names();
+// parse_dtype for an option the user gave: bad input "<flag>: unknown dtype 'x' (did you mean ...)".
+Result<DType> dtype_option(std::string_view flag, const std::string& text);
 
 }  // namespace tessera

@@ -37,19 +37,18 @@ NvidiaComputeFit toy_fit() {
 NvidiaKernelTables toy_tables() {
   NvidiaKernelTables t;
   t.chip = "toy";
-  auto us_ = [](double v) { return Seconds(v * 1e-6); };
   for (int64_t k : {1024, 4096}) {
     const double s = k == 1024 ? 1 : 2;
-    t.gemm.push_back({DType::BF16, 1, 1024, k, us_(10 * s)});
-    t.gemm.push_back({DType::BF16, 16, 1024, k, us_(20 * s)});
-    t.gemm.push_back({DType::BF16, 1, 4096, k, us_(40 * s)});
-    t.gemm.push_back({DType::BF16, 16, 4096, k, us_(80 * s)});
+    t.gemm.push_back({DType::BF16, 1, 1024, k, us(10 * s)});
+    t.gemm.push_back({DType::BF16, 16, 1024, k, us(20 * s)});
+    t.gemm.push_back({DType::BF16, 1, 4096, k, us(40 * s)});
+    t.gemm.push_back({DType::BF16, 16, 4096, k, us(80 * s)});
   }
   auto pre = [&](int64_t b, int64_t s, double v) {
-    t.prefill.push_back({8, 1, 128, DType::BF16, DType::BF16, b, s, us_(v)});
+    t.prefill.push_back({8, 1, 128, DType::BF16, DType::BF16, b, s, us(v)});
   };
   pre(1, 128, 20), pre(1, 1024, 100), pre(4, 128, 50), pre(4, 1024, 400), pre(16, 128, 150);
-  auto dec = [&](int64_t b, int64_t l, double v) { t.decode.push_back({8, 1, 128, DType::BF16, b, l, us_(v)}); };
+  auto dec = [&](int64_t b, int64_t l, double v) { t.decode.push_back({8, 1, 128, DType::BF16, b, l, us(v)}); };
   dec(1, 1024, 10), dec(1, 8192, 20), dec(64, 1024, 40), dec(64, 8192, 160);
   return t;
 }
@@ -78,7 +77,7 @@ class ToyMeasured : public ::testing::Test {
 };
 
 TEST_F(ToyMeasured, GridPointsAreTheTableValues) {
-  // Bit-equal to the stored latencies (us_ above computes them as v * 1e-6).
+  // Bit-equal to the stored latencies (tessera::us computes them as v * 1e-6).
   EXPECT_EQ(t(gemm(1, 1024, 1024)), 10 * 1e-6);
   EXPECT_EQ(t(gemm(16, 4096, 4096)), 160 * 1e-6);
   EXPECT_EQ(t(prefill(4, 1024)), 400 * 1e-6);
