@@ -8,7 +8,8 @@ namespace tessera {
 IterationModel::IterationModel(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
                                const MemoryPlan& memory, std::shared_ptr<const DeviceModel> device,
                                std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads)
-    : lowering_(model, dep, placement, overheads.fused_elementwise), memory_(memory), block_tokens_(dep.block_tokens),
+    : lowering_(model, dep, placement, overheads.fused_elementwise), memory_(memory),
+      block_tokens_(with_serving_defaults(dep).block_tokens),
       tp_(dep.tp),
       device_(std::move(device)), network_(std::move(network)), overheads_(std::move(overheads)) {
   virtual_engines_ = std::max(1, dep.pp);
