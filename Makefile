@@ -37,7 +37,7 @@ fuzz: deps
 
 demo: build
 	@echo "== Llama-2-70B, batch of 4 (128 in / 1024 out): trn1.32xlarge TP32 vs p5.48xlarge TP8 =="
-	@./build/tessera simulate --model llama-2-70b --hardware trn1.32xlarge --tp 32 \
+	@./build/tessera simulate --model llama-2-70b --hardware trn1.32xlarge --tp 32 --runtime tnx \
 	    --workload batch:size=4,input=128,output=1024
 	@echo
 	@./build/tessera simulate --model llama-2-70b --hardware p5.48xlarge --tp 8 \

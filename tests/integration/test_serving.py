@@ -110,7 +110,7 @@ class Features(unittest.TestCase):
         w = "poisson:rate=50,input=3000,output=2000,n=80"
         args = ["--model", "llama-3.1-8b", "--hardware", "p5.48xlarge", "--tp", "1", "--workload", w,
                 "--memory-utilization", "0.35"]
-        optimistic = summary(*args)
+        optimistic = summary(*args, "--admission", "optimistic")
         guaranteed = summary(*args, "--admission", "guaranteed")
         self.assertGreater(optimistic["preemptions"], 0)
         self.assertEqual(guaranteed["preemptions"], 0)
