@@ -54,7 +54,8 @@ class Catalog(unittest.TestCase):
         p = run("hardware", "list", check=True)
         for name in ["trn1.32xlarge", "inf2.48xlarge", "trn2.48xlarge", "trn2-ultraserver", "trn3-ultraserver-64",
                      "trn3-ultraserver-144", "p4d.24xlarge", "p5.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge",
-                     "gb200-nvl72"]:
+                     "gb200-nvl72", "p6-b300.48xlarge", "gb300-nvl72", "mi300x-platform", "mi325x-platform",
+                     "mi355x-platform"]:
             self.assertIn(name, p.stdout)
 
     def test_models_show_json(self):

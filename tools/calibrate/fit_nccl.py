@@ -19,7 +19,9 @@ tessera/network/topology_model.cpp for one NVSwitch domain with one rank per GPU
 with the fastest protocol (and, for all-reduce, NVLS or ring) chosen per row, as NCCL's tuner does.
 S is the nccl-tests size in bytes (message_size x 2 for half), B the per-GPU NVLink bandwidth per
 direction (data/systems). Writes data/fabrics/nccl-<chip>.yaml and the committed validation subset
-data/calibration/nccl/<system>.csv; prints the fit quality. Deterministic.
+data/calibration/nccl/<system>.csv; prints the fit quality. Then writes the runtime files of systems
+without a table (REUSED: A100, B300, GB300, and RCCL on the AMD Infinity Fabric mesh) from a fitted
+chip's file, every value marked as an estimate. Deterministic.
 """
 import csv
 import math
@@ -146,21 +148,56 @@ def write_yaml(chip, table, system, bw, bw_src, x, rows, out_dir):
     return path
 
 
-def write_a100(h100_path, out_dir):
-    """A100 has no table: the H100 fit's protocols, without NVLS (NVSwitch gen 2 has no SHARP)."""
+# Runtime files for systems without a measured table: a fitted chip's protocols reused as stated
+# estimates. name -> (donor chip, header comment, why the donor, keep NVLS, runtime, algorithms, note).
+REUSED = {
+    "nccl-a100-sxm": (
+        "h100-sxm", "NCCL on A100 (NVSwitch gen 2: no in-switch reduction, so no NVLS). Estimate: the H100 fit.",
+        "no A100 nccl-tests table in the shared data", False, "nccl", "[ring, tree]", None),
+    "nccl-b300": (
+        "b200", "NCCL on HGX B300 (NVLink5 + NVSwitch as on B200). Estimate: the B200 fit.",
+        "no B300 nccl-tests table in the shared data; B300 has B200's NVLink5 and NVSwitch at the same "
+        "900 GB/s per GPU per direction", True, "nccl", "[ring, nvls, tree]", None),
+    "nccl-gb300": (
+        "gb200", "NCCL on GB300 NVL72 (NVLink5 switch tray as on GB200). Estimate: the GB200 fit.",
+        "no GB300 nccl-tests table in the shared data; GB300 NVL72 has GB200 NVL72's NVLink5 switches at the same "
+        "900 GB/s per GPU per direction", True, "nccl", "[ring, nvls, tree]", None),
+    "rccl-xgmi": (
+        "h100-sxm", "RCCL on the 8-GPU Infinity Fabric (xGMI) full mesh of MI300X, MI325X and MI355X.\n"
+        "# Estimate: the H100 NCCL fit's protocols, no in-switch reduction (a mesh has no switch).",
+        "no RCCL measurement in the shared data. RCCL is AMD's port of NCCL (the same ring/tree algorithms and "
+        "LL/LL128/Simple protocols), and H100's 450 GB/s per GPU per direction is the NVIDIA figure closest to the "
+        "mesh's 448 (MI300X/MI325X) and 538 GB/s (MI355X)", False, "rccl", "[ring, tree]",
+        "No AMD figure stands behind any value here: a measured rccl-tests table on a named MI300X/MI355X system "
+        "would replace them through the same fit. The efficiency is a fraction of the per-GPU sum of the 7 links "
+        "(the system files model the mesh as one switch port of that sum). RCCL's MSCCL/MSCCL++ kernels for small "
+        "all-reduce and whether LL128 is enabled on a given ROCm release are not modelled."),
+}
+
+
+def write_reused(name, fitted_dir, out_dir):
+    """A runtime file for a system without a measured table: the donor chip's fit as estimates."""
     import re
-    s = open(h100_path).read().split("switch_reduction:")[0]
-    s = s.replace("name: nccl-h100-sxm", "name: nccl-a100-sxm")
-    s = s.replace('source: "fit"', 'estimate: "the H100 fit (nccl-h100-sxm.yaml) reused: no A100 nccl-tests table in '
-                  'the shared data"')
-    s = re.sub(r"^# .*\n# Written by.*\n", "# NCCL on A100 (NVSwitch gen 2: no in-switch reduction, so no NVLS). "
-               "Estimate: the H100 fit.\n# Written by tools/calibrate/fit_nccl.py from nccl-h100-sxm.yaml.\n",
-               s, flags=re.M)
+    donor, header, why, keep_nvls, runtime, algorithms, note = REUSED[name]
+    src_name = f"nccl-{donor}"
+    s = open(os.path.join(fitted_dir, src_name + ".yaml")).read()
+    s = s.split("fit_quality:" if keep_nvls else "switch_reduction:")[0]
+    s = s.replace(f"name: {src_name}", f"name: {name}")
+    s = s.replace("runtime: nccl", f"runtime: {runtime}")
+    donor_label = donor.split("-")[0].upper()
+    s = s.replace('source: "fit"', f'estimate: "the {donor_label} fit ({src_name}.yaml) reused: {why}"')
+    written = f"# {header}\n# Written by tools/calibrate/fit_nccl.py from {src_name}.yaml.\n"
+    s = re.sub(r"^# .*\n# Written by.*\n", written, s, flags=re.M)
     s = re.sub(r"produced_by: .*\n", "", s)
-    s = s.replace("algorithms: [ring, nvls, tree]", "algorithms: [ring, tree]")
-    s = re.sub(r'source: "fit by[^\n]*', 'source: "estimate from nccl-h100-sxm.yaml (fit to AIConfigurator NCCL '
+    s = s.replace("algorithms: [ring, nvls, tree]", f"algorithms: {algorithms}")
+    if runtime != "nccl":
+        s = s.replace("# NCCL's algorithms inside one node (ring, NVLS), and trees between nodes.",
+                      "# Rings inside the mesh, trees between nodes; all-to-all is point-to-point sends.")
+    s = re.sub(r'source: "fit by[^\n]*', f'source: "estimate from {src_name}.yaml (fit to AIConfigurator NCCL '
                '2.29.2 tables, Apache-2.0, NVIDIA CORPORATION & AFFILIATES)"', s)
-    path = os.path.join(out_dir, "nccl-a100-sxm.yaml")
+    if note:
+        s += f'note: "{note}"\n'
+    path = os.path.join(out_dir, f"{name}.yaml")
     with open(path + ".tmp", "w") as f:
         f.write(s)
     os.replace(path + ".tmp", path)
@@ -193,9 +230,7 @@ def main():
         x = fit(rows, bw)
         cells = [f"{x[3*i]:.2f}/{x[3*i+1]:.2f}/{x[3*i+2]:.3f}" for i in range(4)]
         print(f"{chip:<10}" + "".join(f"{c:>24}" for c in cells))
-        path = write_yaml(chip, table, system, bw, bw_src, x, rows, fab_dir)
-        if chip == "h100-sxm":
-            write_a100(path, fab_dir)
+        write_yaml(chip, table, system, bw, bw_src, x, rows, fab_dir)
         write_subset(table, system, rows, sub_dir)
         q_all = quality(rows, x, bw)
         print(f"  all rows: n={q_all[0]} median |error| {q_all[1]:.3f} p90 {q_all[2]:.3f} max {q_all[3]:.3f}")
@@ -206,6 +241,8 @@ def main():
             ok = ok and (passed or chip not in ("h100-sxm", "b200"))
             print(f"  all_reduce 8 GPUs 1 MiB-512 MiB: median |error| {q[1]:.3f} max {q[3]:.3f}"
                   f" -> {'PASS' if passed else 'FAIL'} (acceptance <= 0.15)")
+    for name in REUSED:
+        write_reused(name, fab_dir, fab_dir)
     return 0 if ok else 1
 
 

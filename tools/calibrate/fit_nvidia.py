@@ -191,6 +191,11 @@ def write_yaml(path, chip, c, fits, command, generic=False):
         L.append("sm_counts:")
         L.append("  a100-sxm: 108  # [V7b] (est)")
         L.append("  a100: 108  # [V7b] (est)")
+        # Blackwell Ultra: the blog's 160 SMs is the full die and 'available SM count varies by SKU'
+        # (hardware-2026.md [N4]); the dense FP4 figures are B200's and GB200's x 1.5 (13.5 [N1] and
+        # 15 PF [N2]), the NVFP4 gain per SM, so the enabled count is taken to be B200's 148.
+        L.append("  b300: 148  # (est) hardware-2026.md [N1][N2][N4]: 13.5/15 PF = 1.5 x B200/GB200 at 148 SMs")
+        L.append("  gb300: 148  # (est) as b300")
     else:
         L.append("source: \"NVIDIA AIConfigurator @095f58a5, TensorRT-LLM 1.3.0rc20 tables "
                  f"(shared/reference/calibration/nvidia/{c['table']}); peaks: {c['src']}\"")

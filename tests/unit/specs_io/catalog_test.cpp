@@ -38,11 +38,13 @@ std::string error_of(const R& r) {
 
 TEST(Catalog, ListsShippedEntriesSorted) {
   EXPECT_EQ(repo().chip_names(),
-            (std::vector<std::string>{"a100-sxm-40gb", "a100-sxm-80gb", "b200", "gb200", "h100-sxm",
-                                      "h200-sxm", "inferentia2", "trainium", "trainium2", "trainium3"}));
+            (std::vector<std::string>{"a100-sxm-40gb", "a100-sxm-80gb", "b200", "b300", "gb200", "gb300",
+                                      "h100-sxm", "h200-sxm", "inferentia2", "mi300x", "mi325x", "mi355x",
+                                      "trainium", "trainium2", "trainium3"}));
   EXPECT_EQ(repo().system_names(),
-            (std::vector<std::string>{"gb200-nvl72", "inf2.48xlarge", "p4d.24xlarge", "p5.48xlarge",
-                                      "p5en.48xlarge", "p6-b200.48xlarge", "trn1.32xlarge",
+            (std::vector<std::string>{"gb200-nvl72", "gb300-nvl72", "inf2.48xlarge", "mi300x-platform",
+                                      "mi325x-platform", "mi355x-platform", "p4d.24xlarge", "p5.48xlarge",
+                                      "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "trn1.32xlarge",
                                       "trn2-ultraserver", "trn2.48xlarge", "trn3-ultraserver-144",
                                       "trn3-ultraserver-64"}));
   EXPECT_EQ(repo().model_names().size(), 21u);
