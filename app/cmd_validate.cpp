@@ -20,6 +20,7 @@ namespace {
 struct ValidateArgs {
   std::string set;
   std::string fidelity = "auto";
+  std::string runtime;
   bool json = false;
   bool check = false;
 };
@@ -63,7 +64,7 @@ void print_set(const ValidationSetResult& r) {
 }
 
 int run_validate(const ValidateArgs& a) {
-  auto sets = run_validation(Catalog::default_data_dir(), a.set, a.fidelity);
+  auto sets = run_validation(Catalog::default_data_dir(), a.set, a.fidelity, a.runtime);
   if (!sets) return report_error(sets.error());
   bool ok = true;
   for (const ValidationSetResult& r : *sets) {
@@ -99,6 +100,7 @@ Command add_validate(CLI::App& root) {
   c->add_option("--set", args->set, "validation set name (default: all)");
   c->add_option("--fidelity", args->fidelity, "compute model for every row: auto|roofline|engine|fitted|measured")
       ->capture_default_str();
+  c->add_option("--runtime", args->runtime, "only the rows measured with this runtime (data/runtimes)");
   c->add_flag("--json", args->json, "print JSON");
   c->add_flag("--check", args->check,
               "exit 1 when a set's median or max |error| of any metric exceeds its threshold (threshold.yaml)");

@@ -235,11 +235,11 @@ std::string plan(const std::string& model, const std::string& workload, const st
 }
 
 // `tessera validate --json`: predictions against the bundled published measurements.
-std::string validate(const std::string& set, const std::string& fidelity) {
+std::string validate(const std::string& set, const std::string& fidelity, const std::string& runtime) {
   std::optional<Result<std::vector<ValidationSetResult>>> r;
   {
     py::gil_scoped_release release;  // every row is a simulation
-    r.emplace(run_validation(Catalog::default_data_dir(), set, fidelity));
+    r.emplace(run_validation(Catalog::default_data_dir(), set, fidelity, runtime));
   }
   if (!*r) raise(r->error());
   return validation_json(**r).dump(2) + "\n";
@@ -303,7 +303,7 @@ PYBIND11_MODULE(_tessera, m) {
   m.def("plan", &plan, py::arg("model"), py::arg("workload"), py::arg("slo"), "Plan JSON of an SLO-bound search");
   m.def("collective", &collective, py::arg("hardware"), py::arg("op"), py::arg("bytes"), py::arg("ranks"));
   m.def("graph", &graph, py::arg("model"), "Operator-graph JSON of a model");
-  m.def("validate", &validate, py::arg("set") = "", py::arg("fidelity") = "auto",
+  m.def("validate", &validate, py::arg("set") = "", py::arg("fidelity") = "auto", py::arg("runtime") = "",
         "Validation JSON: predicted vs published measurements");
   m.def("hardware", [] { return open_catalog().system_names(); });
   m.def("models", [] { return open_catalog().model_names(); });

@@ -64,7 +64,8 @@ static Result<ValidationMetrics> predict(const ValidationRow& row, const fs::pat
 }
 
 Result<ValidationSetResult> run_validation_set(const fs::path& dir, const std::string& name,
-                                               const PlatformOverheads* overheads, Fidelity fidelity) {
+                                               const PlatformOverheads* overheads, Fidelity fidelity,
+                                               const std::string& runtime) {
   auto set = load_validation_set(dir, name);
   if (!set) return set.error();
   ValidationSetResult r;
@@ -80,6 +81,7 @@ Result<ValidationSetResult> run_validation_set(const fs::path& dir, const std::s
     rr.measured = row.measured;
     auto p = predict(row, dir, overheads, fidelity, &rr.runtime);
     if (!p) return p.error();
+    if (!runtime.empty() && rr.runtime != runtime) continue;
     for (int k = 0; k < kValidationMetrics; ++k) {
       if (row.measured[k]) rr.predicted[k] = (*p)[k];
       rr.error[k] = rel_error(rr.predicted[k], rr.measured[k]);
@@ -327,7 +329,7 @@ Result<OverheadFit> fit_runtime_costs(const fs::path& dir, const std::string& ru
 }
 
 Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::path& data_dir, const std::string& set,
-                                                        const std::string& fidelity_text) {
+                                                        const std::string& fidelity_text, const std::string& runtime) {
   const std::vector<std::string> names = validation_set_names(data_dir);
   std::vector<std::string> sets = names;
   if (!set.empty()) {
@@ -337,10 +339,16 @@ Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::p
   }
   const auto fidelity = fidelity_option("--fidelity", fidelity_text);
   if (!fidelity) return fidelity.error();
+  if (!runtime.empty()) {
+    auto cat = Catalog::open(data_dir);
+    if (!cat) return cat.error();
+    if (auto p = cat->runtime(runtime); !p) return Error{p.error().kind, "--runtime: " + p.error().message};
+  }
   std::vector<ValidationSetResult> out;
   for (const std::string& s : sets) {
-    auto r = run_validation_set(data_dir, s, nullptr, *fidelity);
+    auto r = run_validation_set(data_dir, s, nullptr, *fidelity, runtime);
     if (!r) return r.error();
+    if (!runtime.empty() && r->rows.empty()) continue;  // no row of this set was measured with `runtime`
     out.push_back(std::move(*r));
   }
   return out;

@@ -49,13 +49,14 @@ SimulationRequest validation_request(const ValidationRow& row, const std::filesy
 // `fidelity` picks the compute model for every row (`tessera validate --fidelity`).
 Result<ValidationSetResult> run_validation_set(const std::filesystem::path& data_dir, const std::string& name,
                                                const PlatformOverheads* overheads = nullptr,
-                                               Fidelity fidelity = Fidelity::Auto);
+                                               Fidelity fidelity = Fidelity::Auto, const std::string& runtime = "");
 
 // `tessera validate [--set NAME] [--fidelity F]` as a library call: every bundled set (or the
 // one named), with the options as the user typed them; bad input names the flag, with
 // "did you mean". The CLI and `tessera.validate` both call it.
+// `runtime` non-empty keeps only the rows measured with that runtime (`validate --runtime`).
 Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::path& data_dir, const std::string& set,
-                                                        const std::string& fidelity);
+                                                        const std::string& fidelity, const std::string& runtime = "");
 
 // min sum_r |A_r x - b_r| subject to x >= 0 (IRLS over exact active-set solves).
 constexpr int kOverheadParams = 4;  // per_iteration, per_layer, per_collective, per_prefill_iteration
