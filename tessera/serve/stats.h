@@ -32,13 +32,13 @@ struct GapRun {
 
 class GapRecorder {
  public:
-  void add(double gap_s) {
+  void add(double gap_s, int64_t count = 1) {
     if (!runs_.empty() && runs_.back().gap_s == gap_s) {
-      ++runs_.back().count;
+      runs_.back().count += count;
       return;
     }
     if (runs_.size() == compact_at_) compact();
-    runs_.push_back(GapRun{gap_s, 1});
+    runs_.push_back(GapRun{gap_s, count});
   }
   [[nodiscard]] int64_t count() const;
   // Exact statistics over every gap (each run weighted by its count). Sorts the runs.
