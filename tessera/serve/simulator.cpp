@@ -633,6 +633,7 @@ Result<ServeResult> Simulation::run() {
   start();
   while (!events_.empty() && !fatal_) {
     const serve::Event e = events_.pop();
+    ++res_.events;
     if (check_ && e.time_s < now_) {
       return internal_error("simulate: time went back from " + std::to_string(now_) + " to " +
                             std::to_string(e.time_s));

@@ -103,6 +103,7 @@ struct ServeResult {
   IterationCost busy_breakdown;                  // summed over replicas
   std::vector<RequestRecord> records;            // completed requests by id, if kept
   std::vector<std::string> warnings;
+  int64_t events = 0;                            // heap events processed (skip-ahead makes it << iterations)
 };
 
 // `trace_source` is read for WorkloadKind::Trace (and ignored otherwise), open it with
