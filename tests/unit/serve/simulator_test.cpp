@@ -158,6 +158,22 @@ TEST(Simulator, VllmAdmitsAPromptAsLongAsTheBudgetWhileDecodesRun) {
   EXPECT_LT(r.records[1].completion_s, r.records[0].completion_s);
 }
 
+// Issue 15's example in shape: 64 prompts of exactly the budget (8192) vs 8000 tokens,
+// 256 out each. Before the fix the 8192 batch ran one request at a time (~8x longer).
+TEST(Simulator, PromptsAsLongAsTheBudgetRunWithin1p3xOfSlightlyShorterOnes) {
+  auto duration = [](int64_t input) {
+    FakeCoster c(0.01, 2e-5, 1e-8, 1000000, 16, false);
+    ServeOptions o = options("vllm", 8192);
+    o.keep_request_records = false;
+    auto r = simulate(c, batch(64, input, 256), nullptr, o);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->duration_s : 0.0;
+  };
+  const double at_budget = duration(8192), below = duration(8000);
+  EXPECT_GT(below, 0);
+  EXPECT_LE(at_budget, 1.3 * below);
+}
+
 TEST(Simulator, VllmAdmitsAPromptLongerThanMaxTokensAlone) {
   FakeCoster c(kA, kB, kC, 1000, 16);
   const ServeResult r = run_ok(c, batch(2, 100, 1), options("vllm", 64));
