@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -22,8 +23,14 @@ using namespace tessera;
 
 struct Run {
   ServeResult r;
-  double wall_s = 0;
+  double wall_s = 0, cpu_s = 0;  // CPU time of this thread: robust on a shared machine
 };
+
+double thread_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 Result<Run> run_once(IterationCoster& coster, const WorkloadSpec& w, const ServeOptions& o) {
   std::unique_ptr<RequestSource> trace;
@@ -32,11 +39,13 @@ Result<Run> run_once(IterationCoster& coster, const WorkloadSpec& w, const Serve
     if (!t) return t.error();
     trace = std::move(*t);
   }
+  const double c0 = thread_cpu_s();
   const auto t0 = std::chrono::steady_clock::now();
   auto r = simulate(coster, w, trace.get(), o);
   const auto t1 = std::chrono::steady_clock::now();
+  const double c1 = thread_cpu_s();
   if (!r) return r.error();
-  return Run{std::move(*r), std::chrono::duration<double>(t1 - t0).count()};
+  return Run{std::move(*r), std::chrono::duration<double>(t1 - t0).count(), c1 - c0};
 }
 
 bool same(const LatencyStats& a, const LatencyStats& b) {
@@ -90,7 +99,7 @@ int main(int argc, char** argv) {
               (long long)a.completed, (long long)iterations(a), (long long)a.events);
   std::printf("ttft mean %.17g p99 %.17g  tpot mean %.17g  itl p99 %.17g  duration %.17g s\n", a.ttft.mean,
               a.ttft.p99, a.tpot.mean, a.itl.p99, a.duration_s);
-  std::printf("skip-ahead   %.4f s simulate\n", skip->wall_s);
+  std::printf("skip-ahead   %.4f s simulate wall, %.4f s CPU\n", skip->wall_s, skip->cpu_s);
   if (!skip_only) {
     o.skip_ahead = false;
     auto loop = run_once(*c->iteration, *w, o);
@@ -99,8 +108,8 @@ int main(int argc, char** argv) {
     const bool identical = same(a.ttft, b.ttft) && same(a.tpot, b.tpot) && same(a.itl, b.itl) &&
                            same(a.e2e, b.e2e) && same(a.queue, b.queue) && a.duration_s == b.duration_s &&
                            a.preemptions == b.preemptions && iterations(a) == iterations(b);
-    std::printf("step loop    %.4f s simulate  (%lld events)  results %s\n", loop->wall_s, (long long)b.events,
-                identical ? "IDENTICAL" : "DIFFER");
+    std::printf("step loop    %.4f s simulate wall, %.4f s CPU  (%lld events)  results %s\n", loop->wall_s,
+                loop->cpu_s, (long long)b.events, identical ? "IDENTICAL" : "DIFFER");
     if (!identical) return 1;
   }
   struct rusage u {};

@@ -115,9 +115,10 @@ int64_t Replica::steady_decode_steps(const std::vector<LiveRequest>& reqs) const
     }
     return total;
   };
-  if (hi <= 0) return 0;
+  if (hi <= 1) return std::max<int64_t>(hi, 0);
+  if (need(2) > avail) return 1;  // a full cache: runs of one step, not worth a search
   if (need(hi) <= avail) return hi;
-  int64_t lo = 1;  // need(1) == 0: the built step took its blocks
+  int64_t lo = 2;
   while (hi - lo > 1) {
     const int64_t mid = lo + (hi - lo) / 2;
     (need(mid) <= avail ? lo : hi) = mid;

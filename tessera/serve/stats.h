@@ -47,12 +47,15 @@ class GapRecorder {
   // Sorts the runs and merges equal gaps. Iteration times repeat (the coster is
   // memoized on bucketed shapes), so this keeps memory near the number of distinct
   // gaps; add() calls it whenever the run count doubles. Exactness is unaffected.
+  // Only the runs added since the last compaction are sorted, then merged into the
+  // sorted head, so distinct gaps cost O(n log n) once, not at every doubling.
   void compact();
 
  private:
   static constexpr size_t kMinCompact = size_t{1} << 16;
   std::vector<GapRun> runs_;
   size_t compact_at_ = kMinCompact;
+  size_t sorted_ = 0;  // runs_[0, sorted_) are sorted with distinct gaps (the last compaction's)
 };
 
 }  // namespace serve
