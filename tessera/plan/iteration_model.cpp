@@ -81,6 +81,9 @@ IterationCost IterationModel::cost(const BatchShape& b) {
 Seconds IterationModel::overhead(const BatchShape& b) const {
   Seconds o = overheads_.per_iteration + overheads_.per_layer * lowering_.layers();
   if (b.prefill_tokens > 0) o += overheads_.per_prefill_iteration;
+  // Host work per sequence in the step (sampling, detokenizing); the memo key holds
+  // the sequence count, so the memoized token-bound part stays exact.
+  o += overheads_.per_sequence * static_cast<double>(b.prefill_seqs + b.decode_seqs);
   return o;
 }
 

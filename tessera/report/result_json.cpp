@@ -95,6 +95,10 @@ static ojson summary_json(const Summary& s, const SimulationOutcome& o) {
       {"itl_s", stats_json(s.itl)},
       {"e2e_s", stats_json(s.e2e)},
       {"queue_s", stats_json(s.queue)},
+      // Mean TTFT split (serve/simulator.h TtftBreakdown, docs/models/serving.md).
+      {"ttft_breakdown_s", {{"queue", o.serve.ttft_breakdown.queue_s},
+                            {"prefill", o.serve.ttft_breakdown.prefill_s},
+                            {"interference", o.serve.ttft_breakdown.interference_s}}},
       {"slo", {{"ttft_p99_s", opt(o.slo.ttft_p99_s)},
                {"tpot_p99_s", opt(o.slo.tpot_p99_s)},
                {"attained_fraction", opt(s.slo_attained_fraction)},

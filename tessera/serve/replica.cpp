@@ -1,6 +1,7 @@
 #include "tessera/serve/replica.h"
 
 #include <algorithm>
+#include <limits>
 #include <span>
 
 namespace tessera::serve {
@@ -69,12 +70,77 @@ bool Replica::build_batch(double now, std::vector<LiveRequest>& reqs) {
   draft_prefill_ = BatchShape{};
   draft_decode_ = BatchShape{};
   int64_t budget = cfg_.max_tokens;
-  schedule_decodes(reqs, budget);
-  if (cfg_.chunked_prefill) continue_prefills(reqs, budget);
-  admit(now, reqs, budget);
+  if (cfg_.chunked_prefill) {
+    schedule_decodes(reqs, budget);
+    continue_prefills(reqs, budget);
+    admit(now, reqs, budget, AdmitKind::Any);
+  } else {
+    // vLLM V0's default scheduler (vllm/core/scheduler.py, Scheduler._schedule_default):
+    // waiting prompts are scheduled first against a budget that holds prompt tokens
+    // only ("Don't schedule decodes if prefills are scheduled"), so a step either
+    // prefills or decodes. A prompt as long as the budget is therefore admitted while
+    // decodes run (they pause for that step).
+    admit(now, reqs, budget, AdmitKind::Prompts);
+    if (shape_.prefill_seqs == 0) {
+      budget = cfg_.max_tokens;
+      schedule_decodes(reqs, budget);
+      admit(now, reqs, budget, AdmitKind::TransferredKv);
+    }
+  }
   const double used = static_cast<double>(cfg_.kv_blocks - available()) / static_cast<double>(cfg_.kv_blocks);
   stats_.kv_peak_fraction = std::max(stats_.kv_peak_fraction, used);
   return !batch_.empty();
+}
+
+bool Replica::steady_decode_batch() const {
+  return cfg_.spec_tokens == 0 && shape_.prefill_seqs == 0 && !batch_.empty() && batch_.size() == running_.size();
+}
+
+int64_t Replica::steady_decode_steps(const std::vector<LiveRequest>& reqs) const {
+  // No request may finish inside the run: it ends before the step that produces
+  // some request's last token.
+  int64_t hi = std::numeric_limits<int64_t>::max();
+  for (const Scheduled& s : batch_) {
+    const LiveRequest& r = reqs[s.slot];
+    hi = std::min(hi, r.output_tokens - r.generated - 1);
+  }
+  // KV for all of it must be free now, so that no step of the run preempts. The
+  // step already built holds KV for context + 1 tokens; k steps need context + k.
+  const int64_t avail = available();
+  auto need = [&](int64_t k) {
+    int64_t total = 0;
+    for (const Scheduled& s : batch_) {
+      const LiveRequest& r = reqs[s.slot];
+      total += extra_blocks(r, r.context + k);
+    }
+    return total;
+  };
+  if (hi <= 1) return std::max<int64_t>(hi, 0);
+  if (need(2) > avail) return 1;  // a full cache: runs of one step, not worth a search
+  if (need(hi) <= avail) return hi;
+  int64_t lo = 2;
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (need(mid) <= avail ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+void Replica::advance_decodes(int64_t steps, double first_end, double last_end, std::vector<LiveRequest>& reqs,
+                              GapRecorder& gaps) {
+  for (const Scheduled& s : batch_) {
+    LiveRequest& r = reqs[s.slot];
+    gaps.add(first_end - r.last_token_s);
+    const int64_t need = extra_blocks(r, r.context + steps);
+    take(need);
+    r.blocks += need;
+    r.context += steps;
+    r.generated += steps;
+    r.last_token_s = last_end;
+  }
+  tokens_produced_ += steps * static_cast<int64_t>(batch_.size());
+  const double used = static_cast<double>(cfg_.kv_blocks - available()) / static_cast<double>(cfg_.kv_blocks);
+  stats_.kv_peak_fraction = std::max(stats_.kv_peak_fraction, used);
 }
 
 void Replica::schedule_decodes(std::vector<LiveRequest>& reqs, int64_t& budget) {
@@ -178,11 +244,13 @@ bool Replica::admit_prefill(LiveRequest& r, int64_t& chunk, int64_t budget) {
   return false;
 }
 
-void Replica::admit(double now, std::vector<LiveRequest>& reqs, int64_t& budget) {
+void Replica::admit(double now, std::vector<LiveRequest>& reqs, int64_t& budget, AdmitKind kind) {
   while (!waiting_.empty() && budget > 0 && static_cast<int64_t>(running_.size()) < cfg_.max_batch) {
     const int32_t slot = waiting_.front();
     LiveRequest& r = reqs[slot];
-    if (r.context > 0 && r.context == r.prompt) {
+    const bool transferred = r.context > 0 && r.context == r.prompt;
+    if (transferred ? kind == AdmitKind::Prompts : kind == AdmitKind::TransferredKv) break;
+    if (transferred) {
       // KV transferred from a prefill pool: straight into this iteration's decodes.
       const int64_t step = 1 + cfg_.spec_tokens;
       if (budget < step) break;

@@ -1,5 +1,8 @@
 // One serving replica: a vLLM-style continuous-batching scheduler over a paged KV
-// cache. Each iteration it schedules, in order:
+// cache. Without chunking ("vllm", vLLM V0's default scheduler) a step either
+// prefills or decodes: waiting prompts are admitted first (step 3 below, the token
+// budget counting prompt tokens only), and only when none is admitted do the running
+// requests decode (step 1). With chunking ("sarathi") each iteration schedules, in order:
 //   1. running decodes, one token each (or, with speculative decoding, one
 //      verification of k drafted tokens), in admission order. A decode that needs a
 //      new KV block when none is free preempts the most recently admitted running
@@ -107,6 +110,20 @@ class Replica {
   // the draft model's work into draft_prefill()/draft_decode()); false when there is
   // nothing to run.
   bool build_batch(double now, std::vector<LiveRequest>& reqs);
+
+  // Skip-ahead (docs/models/serving.md). The batch just built decodes every running
+  // request and nothing else: until one of them finishes, or needs a KV block that is
+  // not free, or a request arrives, every following step is the same batch with each
+  // context one token longer.
+  [[nodiscard]] bool steady_decode_batch() const;
+  // How many steps, the built one included, run before some request's last token or a
+  // possible preemption (0 or more; the step that finishes a request is not included).
+  [[nodiscard]] int64_t steady_decode_steps(const std::vector<LiveRequest>& reqs) const;
+  // Applies `steps` steps of the built batch at once, the first ending at `first_end`
+  // and the last at `last_end`: tokens, KV blocks, and the first step's gaps (the
+  // caller records the later steps' gaps, which every request shares).
+  void advance_decodes(int64_t steps, double first_end, double last_end, std::vector<LiveRequest>& reqs,
+                       GapRecorder& gaps);
   [[nodiscard]] const BatchShape& shape() const { return shape_; }
   [[nodiscard]] const BatchShape& draft_prefill() const { return draft_prefill_; }
   [[nodiscard]] const BatchShape& draft_decode() const { return draft_decode_; }
@@ -162,7 +179,9 @@ class Replica {
 
   void schedule_decodes(std::vector<LiveRequest>& reqs, int64_t& budget);
   void continue_prefills(std::vector<LiveRequest>& reqs, int64_t& budget);
-  void admit(double now, std::vector<LiveRequest>& reqs, int64_t& budget);
+  enum class AdmitKind { Any, Prompts, TransferredKv };
+  // Admits waiting requests FCFS; stops at the first one of a kind not asked for.
+  void admit(double now, std::vector<LiveRequest>& reqs, int64_t& budget, AdmitKind kind);
   bool admit_prefill(LiveRequest& r, int64_t& chunk, int64_t budget);
   void add_prefill(int32_t slot, const LiveRequest& r, int64_t chunk);
   void add_decode(int32_t slot, const LiveRequest& r, int64_t& budget);

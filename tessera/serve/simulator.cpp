@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "tessera/core/did_you_mean.h"
 #include "tessera/serve/arrivals.h"
@@ -152,7 +153,8 @@ class Simulation {
   Simulation(std::vector<Pool> pools, const WorkloadSpec& w, RequestSource* trace, const ServeOptions& o,
              Router router, std::function<double(int64_t)> kv_transfer_s)
       : pools_(std::move(pools)), w_(w), opts_(o), router_(router), kv_transfer_s_(std::move(kv_transfer_s)),
-        lengths_(w, o.seed), check_(o.check_invariants || kDebug) {
+        lengths_(w, o.seed), check_(o.check_invariants || kDebug),
+        skip_ahead_(o.skip_ahead && o.sink == nullptr) {
     for (size_t p = 0; p < pools_.size(); ++p) {
       for (int32_t i = 0; i < pools_[p].count; ++i) {
         replicas_.emplace_back(pools_[p].cfg, pools_[p].first + i);
@@ -186,6 +188,9 @@ class Simulation {
   void wake(int32_t rep, double now);
   void schedule_build(int32_t rep, double now);
   void start_iteration(int32_t rep, double now);
+  double skip_decodes(int32_t rep, double now);
+  double solo_prefill_s(int32_t pool, int64_t input, int64_t cached);
+  double solo_prefill_total();
   void on_iteration_end(int32_t rep, double now);
   void finalize(int32_t slot, double now);
   void on_request_gone(double now);
@@ -228,6 +233,16 @@ class Simulation {
   double transfer_sum_ = 0, ttft_sum_ = 0;
   std::vector<double> ttft_, tpot_, e2e_, queue_;
   serve::GapRecorder itl_;
+  double queue_sum_ = 0;
+  // Completed requests per (pool, input, cached prefix): their solo prefill is priced
+  // once per key at the end, so the breakdown adds no coster call per request.
+  std::unordered_map<uint64_t, int64_t> solo_counts_;
+  // The cost of the step a decode run stopped before, priced already (skip_decodes).
+  std::optional<IterationCost> pending_cost_;
+  // Closed-loop follow-ups of the iteration being finished, sent after the replica
+  // built its next step (see on_iteration_end).
+  int64_t deferred_gone_ = 0;
+  bool skip_ahead_ = false;
 };
 
 int32_t Simulation::create(const RequestArrival& a) {
@@ -414,8 +429,20 @@ void Simulation::start_iteration(int32_t rep, double now) {
     if (R.has_work()) fatal_ = internal_error("simulate: replica " + std::to_string(rep) + " stalled with work queued");
     return;
   }
+  if (skip_ahead_ && R.steady_decode_batch()) {
+    const double t = skip_decodes(rep, now);
+    if (fatal_) return;
+    if (t != now) {
+      now = now_ = t;
+      if (!R.build_batch(now, reqs_)) {
+        fatal_ = internal_error("simulate: replica " + std::to_string(rep) + " lost its batch after a decode run");
+        return;
+      }
+    }
+  }
   const Pool& pool = pools_[pool_of_[rep]];
-  IterationCost c = pool.coster->cost(R.shape());
+  IterationCost c = pending_cost_ ? *pending_cost_ : pool.coster->cost(R.shape());
+  pending_cost_.reset();
   double draft_s = 0;
   if (IterationCoster* draft = opts_.spec.draft; draft != nullptr && pool.cfg.spec_tokens > 0) {
     // The draft model runs on the same ranks before the verification: its prefill of
@@ -448,11 +475,16 @@ void Simulation::start_iteration(int32_t rep, double now) {
   events_.push(end, EventKind::IterationEnd, rep);
 }
 
+// The replica builds its next step before the clients whose requests finished here
+// send their next ones: an engine starts step k + 1 as soon as step k's outputs are
+// out, and a follow-up can only exist after its predecessor's last token reached the
+// client, so it waits for the step in flight (docs/models/serving.md).
 void Simulation::on_iteration_end(int32_t rep, double now) {
   done_.clear();
   handoff_.clear();
   replicas_[rep].finish_iteration(now, reqs_, itl_, done_, handoff_);
   for (int32_t slot : handoff_) hand_off(rep, slot, now);
+  deferred_gone_ = 0;
   for (int32_t slot : done_) finalize(slot, now);
   if (check_) {
     if (Status s = check_replica(rep); !s) {
@@ -460,7 +492,51 @@ void Simulation::on_iteration_end(int32_t rep, double now) {
       return;
     }
   }
+  const int64_t gone = deferred_gone_;
   schedule_build(rep, now);
+  deferred_gone_ = 0;
+  for (int64_t i = 0; i < gone; ++i) on_request_gone(now);
+}
+
+// Runs the steady decode batch just built for as many steps as end before the next
+// event and finish no request, pricing each step (attention grows with the KV) but
+// building no batch and pushing no event. Returns the time the run reached (`now`
+// when it ran no step); the caller builds the next step there, as the loop would.
+double Simulation::skip_decodes(int32_t rep, double now) {
+  Replica& R = replicas_[rep];
+  // A follow-up sent at `now` (deferred, not yet in the heap) arrives during this step.
+  const double bound = deferred_gone_ > 0 ? now : events_.empty() ? INFINITY : events_.top().time_s;
+  if (!(now < bound)) return now;
+  const int64_t limit = R.steady_decode_steps(reqs_);
+  if (limit < 2) return now;  // one step is the ordinary path
+  IterationCoster& coster = *pools_[pool_of_[rep]].coster;
+  BatchShape s = R.shape();
+  const int64_t n = s.decode_seqs;
+  double t = now, first_end = now;
+  int64_t k = 0;
+  for (; k < limit; ++k) {
+    const IterationCost c = coster.cost(s);
+    if (!(c.total.value() >= 0) || !std::isfinite(c.total.value())) {
+      fatal_ = internal_error("simulate: iteration cost " + std::to_string(c.total.value()) + " s is not a time");
+      return now;
+    }
+    const double end = t + c.total.value();
+    if (!(end < bound)) {
+      pending_cost_ = c;  // the step the caller runs next has this very shape
+      break;
+    }
+    R.account(c, 0);
+    if (k == 0) first_end = end;
+    else itl_.add(end - t, n);
+    t = end;
+    s.decode_kv_tokens += n;
+  }
+  if (k == 0) return now;
+  R.advance_decodes(k, first_end, t, reqs_, itl_);
+  if (check_) {
+    if (Status st = check_replica(rep); !st) fatal_ = st.error();
+  }
+  return t;
 }
 
 RequestRecord Simulation::record_of(const LiveRequest& r, double completion_s) const {
@@ -494,6 +570,9 @@ void Simulation::finalize(int32_t slot, double now) {
   ttft_.push_back(ttft);
   e2e_.push_back(e2e);
   queue_.push_back(r.admitted_s - r.arrival_s);
+  queue_sum_ += r.admitted_s - r.arrival_s;
+  const int64_t cached = std::max<int64_t>(0, r.cached_tokens);
+  ++solo_counts_[(uint64_t(pool_of_[r.replica]) << 62) ^ (uint64_t(r.input_tokens) << 31) ^ uint64_t(cached)];
   transfer_sum_ += r.kv_transfer_s;
   ttft_sum_ += ttft;
   if (r.output_tokens > 1) tpot_.push_back((e2e - ttft) / static_cast<double>(r.output_tokens - 1));
@@ -503,7 +582,43 @@ void Simulation::finalize(int32_t slot, double now) {
     if (opts_.sink != nullptr) opts_.sink->on_request(rec);
   }
   release(slot);
-  on_request_gone(now);  // may create a request, reusing this slot: r is dead now
+  ++deferred_gone_;  // on_iteration_end sends the follow-up; r is dead once it does
+}
+
+// A request's prefill alone on an idle replica of its (entry) pool: its uncached
+// prompt tokens in chunks of the step budget when chunking, else in one step (a
+// prompt longer than the budget runs alone, see replica.h), plus the draft model's
+// prefill of the same tokens.
+double Simulation::solo_prefill_s(int32_t p, int64_t input, int64_t cached) {
+  const Pool& pool = pools_[p];
+  const int64_t budget = pool.cfg.chunked_prefill ? pool.cfg.max_tokens : input;
+  IterationCoster* draft = pool.cfg.spec_tokens > 0 ? opts_.spec.draft : nullptr;
+  double total = 0;
+  for (int64_t done = cached; done < input;) {
+    BatchShape b;
+    b.prefill_seqs = 1;
+    b.prefill_tokens = std::min(budget, input - done);
+    b.prefill_context = done;
+    b.prefill_pairs = causal_pairs(done, b.prefill_tokens);
+    total += pool.coster->cost(b).total.value();
+    if (draft != nullptr) total += draft->cost(b).total.value();
+    done += b.prefill_tokens;
+  }
+  return total;
+}
+
+double Simulation::solo_prefill_total() {
+  std::vector<std::pair<uint64_t, int64_t>> keys(solo_counts_.begin(), solo_counts_.end());
+  std::sort(keys.begin(), keys.end());  // a fixed summation order: deterministic output
+  double sum = 0;
+  constexpr uint64_t kMask31 = (uint64_t{1} << 31) - 1;
+  for (const auto& [key, count] : keys) {
+    const auto pool = static_cast<int32_t>(key >> 62);
+    const auto input = static_cast<int64_t>((key >> 31) & kMask31);
+    const auto cached = static_cast<int64_t>(key & kMask31);
+    sum += solo_prefill_s(pool, input, cached) * static_cast<double>(count);
+  }
+  return sum;
 }
 
 Status Simulation::check_replica(int32_t rep) const {
@@ -518,6 +633,7 @@ Result<ServeResult> Simulation::run() {
   start();
   while (!events_.empty() && !fatal_) {
     const serve::Event e = events_.pop();
+    ++res_.events;
     if (check_ && e.time_s < now_) {
       return internal_error("simulate: time went back from " + std::to_string(now_) + " to " +
                             std::to_string(e.time_s));
@@ -563,6 +679,12 @@ Result<ServeResult> Simulation::collect() {
   r.tpot = summarize(tpot_);
   r.e2e = summarize(e2e_);
   r.queue = summarize(queue_);
+  if (r.completed > 0) {
+    const double n = static_cast<double>(r.completed);
+    r.ttft_breakdown.queue_s = queue_sum_ / n;
+    r.ttft_breakdown.prefill_s = solo_prefill_total() / n;
+    r.ttft_breakdown.interference_s = ttft_sum_ / n - r.ttft_breakdown.queue_s - r.ttft_breakdown.prefill_s;
+  }
   r.itl = itl_.summarize();
   std::sort(r.records.begin(), r.records.end(), [](const RequestRecord& a, const RequestRecord& b) { return a.id < b.id; });
   const int64_t kv_rejected = r.rejected - r.rejected_queue;

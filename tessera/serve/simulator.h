@@ -56,6 +56,20 @@ struct ServeOptions {
   // Verify KV conservation and time order every iteration (always on in debug
   // builds); a violation is returned as an internal error.
   bool check_invariants = false;
+  // Skip ahead over runs of decode steps in which the batch does not change (no
+  // arrival, completion, admission or preemption; docs/models/serving.md): each step
+  // is still priced, but without rebuilding the batch or touching the event heap.
+  // Results equal the step-by-step loop (false) exactly. Off when a sink is attached.
+  bool skip_ahead = true;
+};
+
+// Where TTFT goes, mean seconds over completed requests (docs/models/serving.md):
+// queue = arrival -> first scheduled; prefill = the request's own prefill as it would
+// run alone on an idle replica under the same scheduler (its chunks, its cached
+// prefix skipped); interference = the rest (other requests' prefills and decodes in
+// the steps that carry its prefill, waits between chunks, a disaggregated KV transfer).
+struct TtftBreakdown {
+  double queue_s = 0, prefill_s = 0, interference_s = 0;
 };
 
 // Disaggregated serving: a prefill pool and a decode pool, each with its own
@@ -76,6 +90,7 @@ struct ServeResult {
   double duration_s = 0;
   int64_t input_tokens = 0, output_tokens = 0;  // of completed requests
   LatencyStats ttft, tpot, itl, e2e, queue;
+  TtftBreakdown ttft_breakdown;
   int64_t preemptions = 0;
   double kv_cache_peak_fraction = 0;             // max over replicas
   // Null when the feature is off. Hit rate: prompt tokens found cached over prompt
@@ -88,6 +103,7 @@ struct ServeResult {
   IterationCost busy_breakdown;                  // summed over replicas
   std::vector<RequestRecord> records;            // completed requests by id, if kept
   std::vector<std::string> warnings;
+  int64_t events = 0;                            // heap events processed (skip-ahead makes it << iterations)
 };
 
 // `trace_source` is read for WorkloadKind::Trace (and ignored otherwise), open it with

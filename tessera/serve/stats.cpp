@@ -59,7 +59,10 @@ int64_t GapRecorder::count() const {
 
 void GapRecorder::compact() {
   if (runs_.empty()) return;
-  std::sort(runs_.begin(), runs_.end(), [](const GapRun& a, const GapRun& b) { return a.gap_s < b.gap_s; });
+  const auto by_gap = [](const GapRun& a, const GapRun& b) { return a.gap_s < b.gap_s; };
+  const auto head = runs_.begin() + static_cast<std::ptrdiff_t>(sorted_);
+  std::sort(head, runs_.end(), by_gap);
+  std::inplace_merge(runs_.begin(), head, runs_.end(), by_gap);
   size_t w = 0;
   for (size_t i = 1; i < runs_.size(); ++i) {
     if (runs_[i].gap_s == runs_[w].gap_s) {
@@ -69,6 +72,7 @@ void GapRecorder::compact() {
     }
   }
   runs_.resize(w + 1);
+  sorted_ = runs_.size();
   compact_at_ = std::max(kMinCompact, 2 * runs_.size());
 }
 

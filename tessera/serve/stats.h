@@ -32,13 +32,13 @@ struct GapRun {
 
 class GapRecorder {
  public:
-  void add(double gap_s) {
+  void add(double gap_s, int64_t count = 1) {
     if (!runs_.empty() && runs_.back().gap_s == gap_s) {
-      ++runs_.back().count;
+      runs_.back().count += count;
       return;
     }
     if (runs_.size() == compact_at_) compact();
-    runs_.push_back(GapRun{gap_s, 1});
+    runs_.push_back(GapRun{gap_s, count});
   }
   [[nodiscard]] int64_t count() const;
   // Exact statistics over every gap (each run weighted by its count). Sorts the runs.
@@ -47,12 +47,15 @@ class GapRecorder {
   // Sorts the runs and merges equal gaps. Iteration times repeat (the coster is
   // memoized on bucketed shapes), so this keeps memory near the number of distinct
   // gaps; add() calls it whenever the run count doubles. Exactness is unaffected.
+  // Only the runs added since the last compaction are sorted, then merged into the
+  // sorted head, so distinct gaps cost O(n log n) once, not at every doubling.
   void compact();
 
  private:
   static constexpr size_t kMinCompact = size_t{1} << 16;
   std::vector<GapRun> runs_;
   size_t compact_at_ = kMinCompact;
+  size_t sorted_ = 0;  // runs_[0, sorted_) are sorted with distinct gaps (the last compaction's)
 };
 
 }  // namespace serve

@@ -191,8 +191,9 @@ TEST(Sarathi, ChunkTokensIsTheBudget) {
   ServeOptions o = options("sarathi");
   o.deployment.chunk_tokens = 64;
   FakeCoster c(kA, kB, kC, 1000, 16);
-  run_ok(c, batch(1, 100, 2), o);
-  ASSERT_EQ(c.shapes.size(), 3u);
+  const ServeResult r = run_ok(c, batch(1, 100, 2), o);
+  // Steps come first in the recorded shapes; the TTFT breakdown prices solo prefills after.
+  ASSERT_EQ(r.replicas[0].iterations, 3);
   EXPECT_EQ(c.shapes[0].prefill_tokens, 64);
   EXPECT_EQ(c.shapes[1].prefill_tokens, 36);
 }
@@ -209,7 +210,7 @@ TEST(SpecDecode, NothingAcceptedCostsDraftAndVerificationPerToken) {
   const ServeResult r = run_ok(target, batch(1, 100, 5), o);
   EXPECT_NEAR(r.ttft.max, 0.121, 1e-12);
   EXPECT_NEAR(r.e2e.max, 0.121 + 4 * 0.0173, 1e-12);
-  ASSERT_EQ(target.shapes.size(), 5u);
+  ASSERT_EQ(r.replicas[0].iterations, 5);
   EXPECT_EQ(target.shapes[1].prefill_tokens, 4);
   EXPECT_EQ(target.shapes[1].prefill_context, 100);
   EXPECT_DOUBLE_EQ(target.shapes[1].prefill_pairs, 4 * 100 + 10);
@@ -278,7 +279,7 @@ TEST(Disagg, TtftIncludesTheKvTransferAndDecodeRunsOnTheDecodePool) {
   EXPECT_EQ(r.replicas[1].iterations, 2);
   ASSERT_TRUE(r.kv_transfer_share.has_value());
   EXPECT_NEAR(*r.kv_transfer_share, 0.002 / 0.112, 1e-12);
-  EXPECT_EQ(p.shapes.size(), 1u);
+  EXPECT_EQ(p.shapes.size(), 2u);  // the step, then the solo prefill of the TTFT breakdown
   EXPECT_EQ(d.shapes[0].decode_seqs, 1);
   EXPECT_EQ(d.shapes[0].prefill_tokens, 0);
 

@@ -93,7 +93,7 @@ TEST(Simulator, OneRequestExactTimes) {
   EXPECT_NEAR(r.replicas[0].busy_s, 0.1581, 1e-12);
   EXPECT_NEAR(r.busy_breakdown.overhead.value(), 5 * kA, 1e-12);
   EXPECT_DOUBLE_EQ(r.kv_cache_peak_fraction, 0.07);  // 104 tokens -> 7 of 100 blocks
-  ASSERT_EQ(c.shapes.size(), 5u);
+  ASSERT_EQ(c.shapes.size(), 6u);  // 5 steps, then the TTFT breakdown's solo prefill
   EXPECT_EQ(c.shapes[0].prefill_seqs, 1);
   EXPECT_EQ(c.shapes[0].prefill_tokens, 100);
   EXPECT_EQ(c.shapes[0].prefill_context, 0);
@@ -118,35 +118,66 @@ TEST(Simulator, BatchOfFourIdentical) {
   EXPECT_NEAR(r.tpot.mean, 0.01806, 1e-12);
   EXPECT_EQ(r.itl.count, 8);
   EXPECT_NEAR(r.itl.p50, 0.01806, 1e-12);  // four 0.01804s and four 0.01808s
-  EXPECT_EQ(c.shapes.size(), 3u);
+  EXPECT_EQ(r.replicas[0].iterations, 3);
   EXPECT_EQ(c.shapes[0].prefill_seqs, 4);
   EXPECT_DOUBLE_EQ(c.shapes[0].prefill_pairs, 4 * 5050);
 }
 
-TEST(Simulator, TokenBudgetMixesDecodesWithAdmissions) {
+TEST(Simulator, VllmStepPrefillsOrDecodesWithABudgetOfPromptTokens) {
   FakeCoster c(kA, kB, kC, 1000, 16);
   const ServeResult r = run_ok(c, batch(4, 100, 3), options("vllm", 250));
+  // vLLM V0: waiting prompts first, budget 250 prompt tokens; decodes wait that step.
   // it1: prefill A,B (200 of 250; C does not fit whole)            0.21
-  // it2: decode A,B (kv 101 each) + prefill C,D: 202 tokens       0.21402  -> t 0.42402
-  // it3: decode A,B (kv 102) + C,D (kv 101): 4 tokens, kv 406     0.01806  -> t 0.44208 (A,B done)
-  // it4: decode C,D (kv 102): 2 tokens, kv 204                     0.01404  -> t 0.45612
+  // it2: prefill C,D (A,B pause)                                   0.21     -> t 0.42
+  // it3: decode A,B,C,D (kv 101 each): 4 tokens, kv 404            0.01804  -> t 0.43804
+  // it4: decode A,B,C,D (kv 102 each): kv 408                      0.01808  -> t 0.45612, all done
   ASSERT_EQ(r.records.size(), 4u);
   EXPECT_NEAR(r.records[0].first_token_s, 0.21, 1e-12);
-  EXPECT_NEAR(r.records[0].completion_s, 0.44208, 1e-12);
-  EXPECT_NEAR(r.records[1].completion_s, 0.44208, 1e-12);
-  EXPECT_NEAR(r.records[2].first_token_s, 0.42402, 1e-12);
+  EXPECT_NEAR(r.records[0].completion_s, 0.45612, 1e-12);
+  EXPECT_NEAR(r.records[2].first_token_s, 0.42, 1e-12);
   EXPECT_NEAR(r.records[3].completion_s, 0.45612, 1e-12);
   EXPECT_NEAR(r.queue.max, 0.21, 1e-12);  // C and D first scheduled at 0.21
-  ASSERT_EQ(c.shapes.size(), 4u);
+  // A's gaps: 0.42 + 0.01804 - 0.21 (it paused for C and D's prefill), then 0.01808.
+  EXPECT_NEAR(r.itl.max, 0.22804, 1e-12);
+  ASSERT_EQ(r.replicas[0].iterations, 4);
   EXPECT_EQ(c.shapes[1].prefill_seqs, 2);
-  EXPECT_EQ(c.shapes[1].decode_seqs, 2);
-  EXPECT_EQ(c.shapes[1].decode_kv_tokens, 202);
+  EXPECT_EQ(c.shapes[1].decode_seqs, 0);
+  EXPECT_EQ(c.shapes[2].decode_seqs, 4);
+  EXPECT_EQ(c.shapes[2].decode_kv_tokens, 404);
+}
+
+TEST(Simulator, VllmAdmitsAPromptAsLongAsTheBudgetWhileDecodesRun) {
+  // Issue 15 item 2: a prompt of exactly max_tokens used to wait until every decode
+  // drained, because running decodes took budget first. A arrives at 0 (prefill 0.11),
+  // B (100 tokens = the budget) at 0.12, during A's first decode step (0.11..0.12201).
+  FakeCoster c(kA, kB, kC, 1000, 16);
+  VectorSource src({req(0, 100, 50), req(0.12, 100, 2)});
+  const ServeResult r = run_ok(c, trace(), options("vllm", 100), &src);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_NEAR(r.records[1].first_token_s, 0.12201 + 0.11, 1e-12);  // admitted at A's next step
+  EXPECT_LT(r.records[1].completion_s, r.records[0].completion_s);
+}
+
+// Issue 15's example in shape: 64 prompts of exactly the budget (8192) vs 8000 tokens,
+// 256 out each. Before the fix the 8192 batch ran one request at a time (~8x longer).
+TEST(Simulator, PromptsAsLongAsTheBudgetRunWithin1p3xOfSlightlyShorterOnes) {
+  auto duration = [](int64_t input) {
+    FakeCoster c(0.01, 2e-5, 1e-8, 1000000, 16, false);
+    ServeOptions o = options("vllm", 8192);
+    o.keep_request_records = false;
+    auto r = simulate(c, batch(64, input, 256), nullptr, o);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->duration_s : 0.0;
+  };
+  const double at_budget = duration(8192), below = duration(8000);
+  EXPECT_GT(below, 0);
+  EXPECT_LE(at_budget, 1.3 * below);
 }
 
 TEST(Simulator, VllmAdmitsAPromptLongerThanMaxTokensAlone) {
   FakeCoster c(kA, kB, kC, 1000, 16);
   const ServeResult r = run_ok(c, batch(2, 100, 1), options("vllm", 64));
-  ASSERT_EQ(c.shapes.size(), 2u);
+  ASSERT_EQ(r.replicas[0].iterations, 2);
   EXPECT_EQ(c.shapes[0].prefill_tokens, 100);
   EXPECT_EQ(c.shapes[0].prefill_seqs, 1);
   EXPECT_EQ(c.shapes[1].prefill_tokens, 100);
@@ -159,7 +190,7 @@ TEST(Simulator, VllmAdmitsAPromptLongerThanMaxTokensAlone) {
 TEST(Simulator, SarathiChunksPrefill) {
   FakeCoster c(kA, kB, kC, 1000, 16);
   const ServeResult r = run_ok(c, batch(1, 100, 2), options("sarathi", 64));
-  ASSERT_EQ(c.shapes.size(), 3u);
+  ASSERT_EQ(r.replicas[0].iterations, 3);
   EXPECT_EQ(c.shapes[0].prefill_tokens, 64);
   EXPECT_DOUBLE_EQ(c.shapes[0].prefill_pairs, 64 * 65 / 2);
   EXPECT_EQ(c.shapes[1].prefill_tokens, 36);
