@@ -77,6 +77,23 @@ void coalesce(std::vector<LayoutStep>& steps) {
 
 }  // namespace
 
+DType gemm_act_dtype(const ChipSpec* chip, DType weights) {
+  // FP8/MX/FP4 checkpoints run W8A8 / MX x MX / NVFP4 x NVFP4 where the chip has the
+  // weight format's rate: activations are quantized on the fly to the same format
+  // (TensorRT-LLM FP8 and NVFP4, Blackwell MXFP4 x MXFP4 at the FP4 rate, NC-v4 MX
+  // mode). A chip without the rate runs the weights dequantized. INT8 stays weight-only
+  // (dequantized to the activation type), as the Neuron SDK's int8 weight storage and
+  // most GPU int8 paths run it.
+  const DType w = weights;
+  const bool quantized_math = w == DType::FP8 || w == DType::MXFP8 || w == DType::MXFP4 || w == DType::FP4;
+  if (quantized_math && chip != nullptr) {
+    DType used = w;
+    chip->peak(w, &used);
+    if (used == w) return w;
+  }
+  return DType::BF16;
+}
+
 Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
                    bool fused_elementwise)
     : graph_(model.graph ? model.graph : graph_or_throw(model)), dep_(dep), adp_(placement.attention_dp),
@@ -85,19 +102,7 @@ Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Plac
   tp_group_.ranks_per_chip = std::min(dep.tp, placement.ranks_per_chip);
   ep_group_.ranks = dep.ep;
   ep_group_.ranks_per_chip = std::min(dep.ep, placement.ranks_per_chip);
-  // FP8/MX/FP4 checkpoints run W8A8 / MX x MX / NVFP4 x NVFP4 where the chip has the
-  // weight format's rate: activations are quantized on the fly to the same format
-  // (TensorRT-LLM FP8 and NVFP4, Blackwell MXFP4 x MXFP4 at the FP4 rate, NC-v4 MX
-  // mode). A chip without the rate runs the weights dequantized. INT8 stays weight-only
-  // (dequantized to the activation type), as the Neuron SDK's int8 weight storage and
-  // most GPU int8 paths run it.
-  const DType w = dep.weight_dtype;
-  const bool quantized_math = w == DType::FP8 || w == DType::MXFP8 || w == DType::MXFP4 || w == DType::FP4;
-  if (quantized_math && placement.rank.chip != nullptr) {
-    DType used = w;
-    placement.rank.chip->peak(w, &used);
-    if (used == w) gemm_act_dtype_ = w;
-  }
+  gemm_act_dtype_ = gemm_act_dtype(placement.rank.chip, dep.weight_dtype);
   (void)layout_graph(*graph_, dep.tp, fused_, steps_);  // checked by check_graph_lowering
   coalesce(steps_);
   if (dep.pp > 1)

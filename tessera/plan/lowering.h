@@ -15,6 +15,10 @@
 
 namespace tessera {
 
+// The activations' dtype as the GEMMs read them for `weights` on `chip` (BF16 unless
+// the chip runs the weights' narrow format natively).
+DType gemm_act_dtype(const ChipSpec* chip, DType weights);
+
 class Lowering {
  public:
   // Lowers model.graph, or the graph built from the config when it is unset (a

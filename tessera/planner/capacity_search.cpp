@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "tessera/specs/io/catalog.h"
+#include "tessera/planner/catalog_cache.h"
 
 namespace tessera {
 
@@ -26,15 +26,14 @@ std::vector<int> default_tp(int ranks) {
 }  // namespace
 
 Result<std::vector<SimulationRequest>> enumerate_deployments(const SimulationRequest& base, const SearchSpace& space) {
-  const auto data_dir = base.data_dir.empty() ? Catalog::default_data_dir() : base.data_dir;
-  auto catalog = Catalog::open(data_dir);
+  auto catalog = request_catalog(base);
   if (!catalog) return catalog.error();
-  const std::vector<std::string> hardware = space.hardware.empty() ? catalog->system_names() : space.hardware;
+  const std::vector<std::string> hardware = space.hardware.empty() ? (*catalog)->index().system_names() : space.hardware;
   std::vector<SimulationRequest> out;
   for (const std::string& hw : hardware) {
-    auto sys = catalog->system(hw);
+    auto sys = (*catalog)->system(hw);
     if (!sys) return bad_input("--hardware: " + sys.error().message);
-    const int ranks = ranks_per_system(*sys);
+    const int ranks = ranks_per_system(**sys);
     for (int tp : space.tp.empty() ? default_tp(ranks) : space.tp) {
       for (int pp : space.pp) {
         if (tp * pp > ranks) continue;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tessera/core/did_you_mean.h"
+#include "tessera/plan/graph_layout.h"
 #include "tessera/specs/dtype.h"
 #include "tessera/specs/io/slo_parse.h"
 
@@ -24,6 +25,10 @@ Status check_request(const PlanRequest& a) {
   if (a.top < 0) return bad_input(fmt::format("--top: '{}' must be >= 0", a.top));
   if (!a.compare.empty() && !a.hardware.empty())
     return bad_input("--compare: give the hardware to compare here, not also in --hardware");
+  for (const auto& [flag, values] : {std::pair{"--tp", &a.space.tp}, std::pair{"--pp", &a.space.pp},
+                                     std::pair{"--max-batch", &a.space.max_batch}})
+    for (int v : *values)
+      if (v < 1) return bad_input(fmt::format("{}: '{}' must be >= 1", flag, v));
   static const std::vector<std::string> kSched{"vllm", "sarathi"};
   for (const std::string& s : a.space.schedulers)
     if (s != "vllm" && s != "sarathi")
@@ -97,11 +102,18 @@ Result<PlanReport> run_plan(const PlanRequest& a) {
   copt.slo = *slo;
   copt.probe_requests = a.probe_requests;
   copt.tolerance = a.tolerance;
+  copt.strict = !a.space.tp.empty();  // a TP the user named must fit the model
   SearchSpace space = a.space;
   space.hardware = a.compare.empty() ? a.hardware : a.compare;
   // Checked once up front so that a bad option fails before the grid is built.
   TESSERA_TRY(apply_power_cost_options(a.power_cost, base));
-  if (auto probe = scaled_workload(base.workload, 1.0, a.probe_requests); !probe) return probe.error();
+  // The model, its graph and the workload, resolved once: a name or file that is wrong
+  // fails here with simulate's message, not as a grid where nothing fits.
+  TESSERA_TRY(resolve_request(base));
+  if (auto probe = scaled_workload(*base.workload_spec, 1.0, a.probe_requests); !probe) return probe.error();
+  auto model = base.catalog->model(base.model);
+  if (!model) return model.error();
+  TESSERA_TRY(check_graph_lowering(*(*model)->graph));
   auto grid = enumerate_deployments(base, space);
   if (!grid) return grid.error();
   // Per deployment: a per-system price list applies to each grid point's own hardware.

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "tessera/planner/simulation.h"
+#include "tessera/planner/compile.h"
+#include "tessera/serve/simulator.h"
 
 namespace tessera {
 
@@ -25,9 +26,6 @@ struct ServingSetup {
 // view of it whose KV budget leaves room for the draft model).
 Status prepare_serving(const SimulationRequest& req, CompiledDeployment& target, ServeOptions& opts,
                        ServingSetup& setup, IterationCoster*& coster);
-
-// Copies the serving-feature figures of o.serve into o.summary.
-void add_serving_summary(SimulationOutcome& o);
 
 // Seconds to move the KV of `tokens` prompt tokens from a prefill replica to a decode
 // replica: latency + tokens x KV bytes per token / bandwidth. Inside one system the
@@ -46,22 +44,5 @@ struct KvLink {
 };
 Result<KvLink> kv_link(const CompiledDeployment& prefill, const CompiledDeployment& decode,
                        std::optional<double> link_bandwidth);
-
-// run_simulation for --scheduler disagg: the outcome's model/system/placement describe
-// the decode pool, o.prefill_pool the prefill pool; chips, power and cost cover both.
-Result<SimulationOutcome> run_disaggregated(const SimulationRequest& req);
-
-// Defined in simulation.cpp (shared with run_simulation).
-void fill_summary(SimulationOutcome& o, const SimulationRequest& req, const PowerParams& params);
-
-// Pieces both the co-located and the disaggregated runs share.
-// The mean decode batch of the run at the mean context: where a typical token's time goes.
-BatchShape representative_decode(const ServeResult& r);
-Result<PowerParams> resolve_power_params(const SimulationRequest& req);
-// nullptr when the workload is not a trace.
-Result<std::unique_ptr<RequestSource>> open_workload_trace(const WorkloadSpec& w);
-// Copies the resolved inputs of `c` into the outcome.
-void describe_inputs(SimulationOutcome& o, const CompiledDeployment& c, const WorkloadSpec& w,
-                     const SimulationRequest& req);
 
 }  // namespace tessera

@@ -85,7 +85,21 @@ std::string_view provenance_label(Provenance::Kind k) {
   return "unknown";
 }
 
-PowerEstimate estimate_power(const SystemSpec& s, int chips, int systems, const Utilization& u,
+namespace {
+
+// The share of systems `chips` occupy, and the assumption stating it.
+double system_share(const SystemSpec& s, int chips) { return s.chips > 0 ? static_cast<double>(chips) / s.chips : 0; }
+
+Assumption share_assumption(const SystemSpec& s, int chips) {
+  return Assumption{s.name + " share charged", fmt::format("{} of {} chips per system ({:.4g} systems)", chips,
+                                                           s.chips, system_share(s, chips)),
+                    Provenance::Kind::Source, "the chips the deployment uses; the rest are free for other work",
+                    false};
+}
+
+}  // namespace
+
+PowerEstimate estimate_power(const SystemSpec& s, int chips, const Utilization& u,
                              const PowerParams& params, const PowerOverrides& o) {
   PowerEstimate p;
   p.pue = o.pue.value_or(1.0);
@@ -101,8 +115,8 @@ PowerEstimate estimate_power(const SystemSpec& s, int chips, int systems, const 
   p.assumptions.push_back(catalog_figure("HBM energy", fmt::format("{:g} pJ/bit ({})", params.hbm_pj_per_bit, params.file),
                                          params.hbm_from));
   const auto host = host_power_figure(s, tdp, params, o, p);
-  const int idle_chips = std::max(0, systems * s.chips - chips);
-  p.it_total = *p.chip * chips + idle * idle_chips + *host * systems;
+  p.assumptions.push_back(share_assumption(s, chips));
+  p.it_total = *p.chip * chips + *host * system_share(s, chips);
   p.facility = *p.it_total * p.pue;
   if (o.pue) {
     p.assumptions.push_back(user_figure("PUE", fmt::format("{:g}", p.pue), "--pue"));
@@ -135,7 +149,7 @@ namespace {
 
 // $/h of one system, or the reason there is none.
 std::optional<UsdPerHour> system_rate(const SystemSpec& s, const CostOptions& o, std::optional<Watts> facility,
-                                      int systems, CostEstimate& c) {
+                                      double systems, CostEstimate& c) {
   if (o.price_per_hour) {
     c.assumptions.push_back(user_figure(s.name + " price", fmt::format("${:.4g}/h", o.price_per_hour->value()),
                                         "--price-per-hour"));
@@ -181,9 +195,10 @@ std::optional<UsdPerHour> system_rate(const SystemSpec& s, const CostOptions& o,
 
 }  // namespace
 
-CostEstimate estimate_cost(const SystemSpec& s, int systems, double output_tokens_per_s, const CostOptions& o,
+CostEstimate estimate_cost(const SystemSpec& s, int chips, double output_tokens_per_s, const CostOptions& o,
                            std::optional<Watts> facility) {
   CostEstimate c;
+  const double systems = system_share(s, chips);  // stated among the power assumptions
   const auto rate = system_rate(s, o, facility, systems, c);
   if (!rate) return c;
   c.per_hour = *rate * systems;

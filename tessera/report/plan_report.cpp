@@ -15,6 +15,20 @@ ojson opt(const std::optional<T>& v) {
   return v ? ojson(*v) : ojson(nullptr);
 }
 
+// The verdict at the sustainable load and the probe lengths behind it.
+ojson steady_json(const CapacityResult& r) {
+  const SteadyState& st = r.steady;
+  return ojson{{"verdict", stability_name(st.verdict)},
+               {"probe_requests_per_replica", r.probe_requests},
+               {"confirm_requests_per_replica", r.confirm_requests},
+               {"window_s", st.window_end_s - st.window_start_s},
+               {"window_requests", st.window_requests},
+               {"backlog_mean", st.backlog_mean},
+               {"backlog_growth_per_s", st.backlog_growth_per_s},
+               {"ttft_p99_s", st.ttft_p99_s},
+               {"tpot_p99_s", st.tpot_p99_s}};
+}
+
 ojson result_json(const CapacityResult& r) {
   const Summary& s = r.at_max;
   const DeploymentSpec& d = r.request.deployment;
@@ -35,7 +49,8 @@ ojson result_json(const CapacityResult& r) {
                {"kwh_per_million_output_tokens", opt(kwh)},
                {"cost_usd_per_hour", opt(s.cost_usd_per_hour)},
                {"cost_usd_per_million_output_tokens", opt(s.cost_usd_per_million_output_tokens)},
-               {"probes", r.probes}};
+               {"probes", r.probes},
+               {"steady_state", steady_json(r)}};
 }
 
 ojson assumptions_json(const std::vector<Assumption>& as) {
@@ -171,7 +186,15 @@ nlohmann::ordered_json plan_json(const PlanReport& r, const std::string& version
 std::string plan_text(const PlanReport& r) {
   std::string out = fmt::format("{} on {}, SLO {} -- {} deployments searched, {} meet the SLO ({:.1f} s)\n", r.model,
                                 r.workload, slo_text(r.slo), r.searched, r.feasible, r.elapsed_s);
-  out += "Figures at each deployment's maximum load meeting the SLO; prices: " + r.price_basis + ".\n";
+  out += "Figures at each deployment's maximum steady load meeting the SLO (verdict and percentiles from the second "
+         "half of each probe); prices: " + r.price_basis + ".\n";
+  if (!r.cheapest.empty()) {
+    const CapacityResult& c = r.results[r.cheapest.front()];
+    out += fmt::format("steady state of the cheapest: {} over a {:.0f} s window; probes of {} requests per replica, "
+                       "confirmed with {}\n",
+                       stability_name(c.steady.verdict), c.steady.window_end_s - c.steady.window_start_s,
+                       c.probe_requests, c.confirm_requests);
+  }
   if (r.comparison) {
     append_comparison(out, *r.comparison);
     return out;

@@ -3,6 +3,9 @@
 // search, the all-infeasible report, and the power/cost options it applies.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tessera/planner/plan.h"
 #include "tessera/planner/power_cost_options.h"
 
@@ -56,6 +59,38 @@ TEST(RunPlan, BadOptionsNameTheFlag) {
   r = small();
   r.base.workload = "batch:size=4,input=128,output=64";
   expect_bad_input(r, "--workload:");
+}
+
+TEST(RunPlan, ZeroDegreesAreBadInputNotADivisionByZero) {
+  PlanRequest r = small();
+  r.space.tp = {0};
+  expect_bad_input(r, "--tp: '0' must be >= 1");
+  r = small();
+  r.space.pp = {0};
+  expect_bad_input(r, "--pp: '0' must be >= 1");
+  r = small();
+  r.space.max_batch = {0};
+  expect_bad_input(r, "--max-batch: '0' must be >= 1");
+}
+
+// Errors of the request itself fail the plan with simulate's message instead of a
+// grid where "0 meet the SLO".
+TEST(RunPlan, WhatSimulateRejectsPlanRejects) {
+  PlanRequest r = small();
+  r.base.model = "llama-3.1-8c";
+  expect_bad_input(r, "unknown model 'llama-3.1-8c'");
+  r = small();
+  r.space.tp = {3};  // 32 heads, 8 KV heads
+  expect_bad_input(r, "--tp: '3' does not divide the 32 attention heads");
+  r = small();
+  const auto header_only = std::filesystem::temp_directory_path() / "tessera_plan_header_only.csv";
+  {
+    std::ofstream f(header_only);
+    f << "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+  }
+  r.base.workload = "trace:" + header_only.string();
+  expect_bad_input(r, "has no requests");
+  std::filesystem::remove(header_only);
 }
 
 TEST(RunPlan, SearchesTheGridInOrder) {

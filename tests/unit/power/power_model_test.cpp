@@ -32,7 +32,7 @@ PowerParams params() {
 TEST(PowerModel, ChipPowerIsIdlePlusComputeMemoryAndLinkParts) {
   PowerOverrides o;
   o.pue = 1.2;
-  const PowerEstimate p = estimate_power(h100_box(), 8, 1, Utilization{0.5, 0.25, 0.1}, params(), o);
+  const PowerEstimate p = estimate_power(h100_box(), 8, Utilization{0.5, 0.25, 0.1}, params(), o);
   ASSERT_TRUE(p.chip);
   // idle 0.15 x 700 = 105; compute 595 x 0.5 = 297.5; HBM 0.25 x 3.35e12 B/s x 64e-12 J/B = 53.6;
   // link 0.1 x 450e9 x 40e-12 = 1.8.
@@ -43,27 +43,43 @@ TEST(PowerModel, ChipPowerIsIdlePlusComputeMemoryAndLinkParts) {
 }
 
 TEST(PowerModel, ChipPowerIsCappedAtTdp) {
-  const PowerEstimate p = estimate_power(h100_box(), 8, 1, Utilization{1, 1, 1}, params(), {});
+  const PowerEstimate p = estimate_power(h100_box(), 8, Utilization{1, 1, 1}, params(), {});
   EXPECT_DOUBLE_EQ(p.chip->value(), 700);
 }
 
-TEST(PowerModel, IdleOnlyAtZeroUtilizationAndUnusedChipsDrawIdle) {
-  const PowerEstimate p = estimate_power(h100_box(), 4, 1, Utilization{}, params(), {});
+TEST(PowerModel, PartOfASystemPaysItsChipsAndItsShareOfTheHost) {
+  const PowerEstimate p = estimate_power(h100_box(), 4, Utilization{}, params(), {});
   EXPECT_DOUBLE_EQ(p.chip->value(), 105);
-  EXPECT_DOUBLE_EQ(p.it_total->value(), 8 * 105 + 4600);  // 4 used + 4 idle chips + host
+  EXPECT_DOUBLE_EQ(p.it_total->value(), 4 * 105 + 4600 * 4 / 8.0);  // 4 idle chips + half the host
+  bool stated = false;
+  for (const Assumption& a : p.assumptions) stated |= a.figure == "box share charged" && a.value.find("4 of 8") == 0;
+  EXPECT_TRUE(stated);
+}
+
+TEST(PowerModel, OneGpuOfAnNvl72RackIsNotChargedTheRack) {
+  // GB200 NVL72-like: 72 chips of 1200 W TDP, host from the 0.5 x TDP fraction:
+  // 0.5 x 72 x 1200 = 43.2 kW for the rack, 600 W for one GPU's share.
+  SystemSpec s = h100_box();
+  s.chips = 72;
+  s.chip.tdp = Watts(1200);
+  s.host_power.reset();
+  const PowerEstimate p = estimate_power(s, 1, Utilization{}, params(), {});
+  EXPECT_DOUBLE_EQ(p.it_total->value(), 0.15 * 1200 + 0.5 * 1200);
+  const CostEstimate c = estimate_cost(s, 1, 1000, {}, p.facility);
+  EXPECT_NEAR(c.per_hour->value(), 55.04 / 72, 1e-12);
 }
 
 TEST(PowerModel, UnknownTdpIsUnknownPowerNamingTheFlag) {
   SystemSpec s = h100_box();
   s.chip.tdp.reset();
-  const PowerEstimate p = estimate_power(s, 8, 1, Utilization{0.5, 0.5, 0}, params(), {});
+  const PowerEstimate p = estimate_power(s, 8, Utilization{0.5, 0.5, 0}, params(), {});
   EXPECT_FALSE(p.chip);
   EXPECT_FALSE(p.facility);
   EXPECT_NE(p.missing.find("--chip-tdp"), std::string::npos);
   PowerOverrides o;
   o.chip_tdp = Watts(500);
   o.chip_idle = Watts(100);
-  const PowerEstimate q = estimate_power(s, 8, 1, Utilization{}, params(), o);
+  const PowerEstimate q = estimate_power(s, 8, Utilization{}, params(), o);
   ASSERT_TRUE(q.chip);
   EXPECT_DOUBLE_EQ(q.chip->value(), 100);
   bool user_tdp = false;
@@ -74,16 +90,16 @@ TEST(PowerModel, UnknownTdpIsUnknownPowerNamingTheFlag) {
 TEST(PowerModel, HostPowerFallsBackToTheEstimatedFraction) {
   SystemSpec s = h100_box();
   s.host_power.reset();
-  const PowerEstimate p = estimate_power(s, 8, 2, Utilization{}, params(), {});
-  // 16 chips idle (8 used + 8 unused in the second system) + 2 hosts of 0.5 x 8 x 700.
-  EXPECT_DOUBLE_EQ(p.it_total->value(), 8 * 105 + 8 * 105 + 2 * 2800);
+  const PowerEstimate p = estimate_power(s, 16, Utilization{}, params(), {});
+  // 16 chips idle over two systems + 2 hosts of 0.5 x 8 x 700.
+  EXPECT_DOUBLE_EQ(p.it_total->value(), 16 * 105 + 2 * 2800);
   bool estimate = false;
   for (const Assumption& a : p.assumptions) estimate |= a.figure == "box host power";
   EXPECT_TRUE(estimate);
 }
 
 TEST(Cost, OnDemandPerMillionOutputTokens) {
-  const CostEstimate c = estimate_cost(h100_box(), 2, 1000, {}, std::nullopt);
+  const CostEstimate c = estimate_cost(h100_box(), 16, 1000, {}, std::nullopt);
   ASSERT_TRUE(c.per_hour);
   EXPECT_DOUBLE_EQ(c.per_hour->value(), 110.08);
   EXPECT_NEAR(*c.usd_per_million_output, 110.08 / 3.6, 1e-9);  // $/h / (1000 tok/s x 3600 s) x 1e6
@@ -92,12 +108,12 @@ TEST(Cost, OnDemandPerMillionOutputTokens) {
 TEST(Cost, UnknownPriceSaysSoAndUserPriceOverrides) {
   SystemSpec s = h100_box();
   s.price_on_demand.reset();
-  const CostEstimate c = estimate_cost(s, 1, 1000, {}, std::nullopt);
+  const CostEstimate c = estimate_cost(s, 8, 1000, {}, std::nullopt);
   EXPECT_FALSE(c.per_hour);
   EXPECT_NE(c.missing.find("--price-per-hour"), std::string::npos);
   CostOptions o;
   o.price_per_hour = UsdPerHour(10);
-  const CostEstimate d = estimate_cost(s, 3, 1000, o, std::nullopt);
+  const CostEstimate d = estimate_cost(s, 24, 1000, o, std::nullopt);
   EXPECT_DOUBLE_EQ(d.per_hour->value(), 30);
 }
 
@@ -106,9 +122,9 @@ TEST(Cost, ReservedAndCapacityBlockRates) {
   s.price_capacity_block = UsdPerHour(39.33);
   CostOptions o;
   o.basis = PriceBasis::CapacityBlock;
-  EXPECT_DOUBLE_EQ(estimate_cost(s, 1, 1, o, std::nullopt).per_hour->value(), 39.33);
+  EXPECT_DOUBLE_EQ(estimate_cost(s, 8, 1, o, std::nullopt).per_hour->value(), 39.33);
   o.basis = PriceBasis::Reserved;
-  const CostEstimate r = estimate_cost(s, 1, 1, o, std::nullopt);
+  const CostEstimate r = estimate_cost(s, 8, 1, o, std::nullopt);
   EXPECT_FALSE(r.per_hour);
   EXPECT_NE(r.missing.find("reserved"), std::string::npos);
 }
@@ -116,11 +132,11 @@ TEST(Cost, ReservedAndCapacityBlockRates) {
 TEST(Cost, TcoAmortizesCapexAndPaysForEnergy) {
   CostOptions o;
   o.basis = PriceBasis::Tco;
-  const CostEstimate missing = estimate_cost(h100_box(), 1, 1000, o, Watts(10000));
+  const CostEstimate missing = estimate_cost(h100_box(), 8, 1000, o, Watts(10000));
   EXPECT_FALSE(missing.per_hour);
   EXPECT_NE(missing.missing.find("--capex-per-system"), std::string::npos);
   o.tco = {300000.0, 4.0, 0.1};
-  const CostEstimate c = estimate_cost(h100_box(), 1, 1000, o, Watts(10000));
+  const CostEstimate c = estimate_cost(h100_box(), 8, 1000, o, Watts(10000));
   ASSERT_TRUE(c.per_hour);
   EXPECT_NEAR(c.per_hour->value(), 300000.0 / (4 * 8766.0) + 10.0 * 0.1, 1e-9);
 }
