@@ -504,8 +504,10 @@ void Simulation::on_iteration_end(int32_t rep, double now) {
 // when it ran no step); the caller builds the next step there, as the loop would.
 double Simulation::skip_decodes(int32_t rep, double now) {
   Replica& R = replicas_[rep];
-  // A follow-up sent at `now` (deferred, not yet in the heap) arrives during this step.
-  const double bound = deferred_gone_ > 0 ? now : events_.empty() ? INFINITY : events_.top().time_s;
+  // A closed-loop follow-up or batch round sent at `now` (deferred, not yet in the
+  // heap) arrives during this step; open-loop completions send nothing.
+  const bool sends = w_.kind == WorkloadKind::Closed || w_.kind == WorkloadKind::Batch;
+  const double bound = sends && deferred_gone_ > 0 ? now : events_.empty() ? INFINITY : events_.top().time_s;
   if (!(now < bound)) return now;
   const int64_t limit = R.steady_decode_steps(reqs_);
   if (limit < 2) return now;  // one step is the ordinary path
