@@ -24,7 +24,7 @@ struct DeploymentSpec {
   // Serving engine.
   std::string scheduler = "vllm";
   int max_batch = 256;            // max sequences per iteration
-  int64_t max_tokens = 8192;      // token budget per step: "vllm" counts prompt tokens only, "sarathi" prompts + decodes
+  int64_t max_tokens = 8192;      // max tokens (prefill + decode) per iteration
   int block_tokens = 16;          // paged-KV block size (vLLM default)
   int64_t chunk_tokens = 0;       // "sarathi": per-iteration token budget; 0 = max_tokens
   // KV admission: "optimistic" (vLLM: prompt blocks only, recompute preemption) or
