@@ -243,6 +243,7 @@ class Simulation {
   // built its next step (see on_iteration_end).
   int64_t deferred_gone_ = 0;
   bool skip_ahead_ = false;
+  double next_arrival_s_ = INFINITY;  // open loop: the one pending arrival's time
 };
 
 int32_t Simulation::create(const RequestArrival& a) {
@@ -272,9 +273,11 @@ int32_t Simulation::create(const RequestArrival& a) {
 
 void Simulation::pull_next() {
   if (source_ == nullptr) return;
+  next_arrival_s_ = INFINITY;
   if (auto a = source_->next()) {
     // The stream is sorted, but a hand-written source might not be: never go back in time.
     a->arrival_s = std::max(a->arrival_s, now_);
+    next_arrival_s_ = a->arrival_s;
     create(*a);
   } else if (!source_->error().empty()) {
     fatal_ = bad_input(source_->error());
@@ -433,7 +436,7 @@ void Simulation::start_iteration(int32_t rep, double now) {
     const double t = skip_decodes(rep, now);
     if (fatal_) return;
     if (t != now) {
-      now = now_ = t;
+      now = t;  // not now_: other replicas' events before t are still to run
       if (!R.build_batch(now, reqs_)) {
         fatal_ = internal_error("simulate: replica " + std::to_string(rep) + " lost its batch after a decode run");
         return;
@@ -504,8 +507,15 @@ void Simulation::on_iteration_end(int32_t rep, double now) {
 // when it ran no step); the caller builds the next step there, as the loop would.
 double Simulation::skip_decodes(int32_t rep, double now) {
   Replica& R = replicas_[rep];
-  // A follow-up sent at `now` (deferred, not yet in the heap) arrives during this step.
-  const double bound = deferred_gone_ > 0 ? now : events_.empty() ? INFINITY : events_.top().time_s;
+  // A closed-loop follow-up or batch round sent at `now` (deferred, not yet in the
+  // heap) arrives during this step; open-loop completions send nothing.
+  const bool sends = w_.kind == WorkloadKind::Closed || w_.kind == WorkloadKind::Batch;
+  if (sends && deferred_gone_ > 0) return now;
+  // Open loop on one pool: only the pending arrival can reach this replica (other
+  // replicas' steps change nothing it reads, and the router reads its load only at
+  // arrivals), so the run may pass their events. Otherwise any event may.
+  const bool open = (w_.kind == WorkloadKind::Poisson || w_.kind == WorkloadKind::Trace) && !disaggregated();
+  const double bound = open ? next_arrival_s_ : events_.empty() ? INFINITY : events_.top().time_s;
   if (!(now < bound)) return now;
   const int64_t limit = R.steady_decode_steps(reqs_);
   if (limit < 2) return now;  // one step is the ordinary path

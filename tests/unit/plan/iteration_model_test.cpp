@@ -72,6 +72,26 @@ TEST(IterationModel, OverheadsAddPerIterationAndPerLayer) {
   EXPECT_NEAR(diff, 100e-6 + 80 * 10e-6 + 160 * 1e-6, 1e-12);
 }
 
+// Host work per running sequence (PlatformOverheads::per_sequence) counts every
+// sequence of the step, prefilling or decoding; the memo keys on that count.
+TEST(IterationModel, PerSequenceOverheadScalesWithTheSequencesInTheStep) {
+  PlatformOverheads o;
+  o.per_sequence = us(30);
+  Fixture with(8, o), without(8);
+  BatchShape b;
+  b.decode_seqs = 5;
+  b.decode_kv_tokens = 500;
+  b.prefill_seqs = 2;
+  b.prefill_tokens = 64;
+  b.prefill_pairs = causal_pairs(0, 32) * 2;
+  EXPECT_NEAR(with.it->cost(b).total.value() - without.it->cost(b).total.value(), 7 * 30e-6, 1e-12);
+  EXPECT_NEAR(with.it->overhead(b).value(), 7 * 30e-6, 1e-15);
+  BatchShape c = b;  // same tokens, one sequence fewer: not the same memo entry
+  c.decode_seqs = 4;
+  c.prefill_tokens = 65;
+  EXPECT_NEAR(with.it->cost(c).total.value() - without.it->cost(c).total.value(), 6 * 30e-6, 1e-12);
+}
+
 TEST(IterationModel, MemoizesTokenBoundPartOnTokenCount) {
   Fixture f(8);
   BatchShape a, b;
