@@ -67,8 +67,17 @@ int hardware_show(const CatalogArgs& a) {
   if (!cat) return report_error(cat.error());
   auto s = cat->system(a.name);
   if (!s) return report_error(s.error());
+  // The runtimes that run on this system's chip platform, the default first.
+  auto fallback = cat->runtime_for("", s->chip);
+  if (!fallback) return report_error(fallback.error());
+  std::vector<std::string> runtimes{fallback->name};
+  for (const auto& r : cat->runtimes_on(s->chip.platform))
+    if (r != fallback->name) runtimes.push_back(r);
   if (a.json) {
     ojson j{{"name", s->name},
+            {"platform", s->chip.platform},
+            {"runtimes", runtimes},
+            {"default_runtime", fallback->name},
             {"chips", s->chips},
             {"chip", chip_json(s->chip)},
             {"link_bandwidth_bytes_per_s", s->link_bandwidth.value()},
@@ -83,7 +92,15 @@ int hardware_show(const CatalogArgs& a) {
   auto text = cat->system_source_text(a.name);
   if (!text) return report_error(text.error());
   auto chip_text = cat->chip_source_text(s->chip_name);
-  std::cout << *text << "\n# --- chip: " << s->chip_name << " ---\n" << (chip_text ? *chip_text : "") ;
+  std::cout << *text << "\n# --- chip: " << s->chip_name << " ---\n" << (chip_text ? *chip_text : "");
+  std::cout << fmt::format("\n# --- runtimes on {} ({} platform; --runtime NAME, data/runtimes) ---\n",
+                           s->chip_name, s->chip.platform);
+  for (const auto& r : runtimes) {
+    auto p = cat->runtime(r);
+    if (!p) return report_error(p.error());
+    std::cout << fmt::format("# {:<12} {}{}{}\n", r, p->display_name, r == fallback->name ? "  (default)" : "",
+                             p->fitted ? "" : "  [costs not fitted]");
+  }
   return kOk;
 }
 

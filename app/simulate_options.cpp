@@ -9,6 +9,22 @@ namespace tessera::app {
 
 namespace {
 
+// A count flag whose 0 would mean "the runtime's default": typed values must be > 0.
+CLI::Validator positive(const char* flag) {
+  return CLI::Validator(
+      [flag](std::string& v) -> std::string {
+        long long x = 0;
+        try {
+          size_t used = 0;
+          x = std::stoll(v, &used);
+          if (used != v.size()) x = 0;
+        } catch (...) {
+          x = 0;
+        }
+        return x > 0 ? "" : fmt::format("'{}' must be > 0", v);
+      },
+      "> 0");
+}
 
 }  // namespace
 
@@ -27,12 +43,30 @@ void add_simulate_options(CLI::App* c, SimulateOptions& o) {
   c->add_option("--weights-dtype", o.weights_dtype, "bf16|fp16|fp8|int8|mxfp8|mxfp4")->capture_default_str();
   c->add_option("--kv-dtype", o.kv_dtype, "bf16|fp8")->capture_default_str();
   c->add_option("--workload", o.req.workload, "workload SPEC (see docs/formats.md)")->capture_default_str();
-  c->add_option("--scheduler", d.scheduler, "vllm|sarathi|disagg")->capture_default_str();
-  c->add_option("--max-batch", d.max_batch, "max sequences per iteration")->capture_default_str();
-  c->add_option("--max-tokens", d.max_tokens, "max tokens per iteration")->capture_default_str();
-  c->add_option("--block-tokens", d.block_tokens, "paged KV block size in tokens")->capture_default_str();
-  c->add_option("--memory-utilization", d.memory_utilization, "fraction of device memory the engine may use")
-      ->capture_default_str();
+  c->add_option("--runtime", d.runtime,
+                 "serving runtime profile (data/runtimes: trtllm, vllm, sglang, nim, tnx, nxdi, vllm-neuron; "
+                 "default: the platform's)");
+  // Unset serving flags take the runtime profile's values (data/runtimes/NAME.yaml).
+  c->add_option("--scheduler", d.scheduler, "vllm|sarathi|disagg (default: the runtime's)");
+  c->add_option("--max-batch", d.max_batch, "max sequences per iteration (default: the runtime's)")
+      ->check(positive("--max-batch"));
+  c->add_option("--max-tokens", d.max_tokens, "max tokens per iteration (default: the runtime's)")
+      ->check(positive("--max-tokens"));
+  c->add_option("--block-tokens", d.block_tokens, "paged KV block size in tokens (default: the runtime's)")
+      ->check(positive("--block-tokens"));
+  c->add_option("--memory-utilization", d.memory_utilization,
+                 "fraction of memory for the runtime's KV pool rule (default: the runtime's)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double x = 0;
+            try {
+              x = std::stod(v);
+            } catch (...) {
+              x = -1;
+            }
+            return x > 0 && x <= 1 ? "" : fmt::format("'{}' must be in (0, 1]", v);
+          },
+          "(0, 1]"));
   c->add_option("--fidelity", o.fidelity, "auto|roofline|engine|fitted|measured")->capture_default_str();
   c->add_option("--slo", o.slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms");
   c->add_option("--router", o.req.router, "rr|least-loaded|prefix-affinity")->capture_default_str();
@@ -56,9 +90,6 @@ Status resolve_simulate_options(SimulateOptions& o) {
   o.req.slo = *slo;
   if (!(o.req.deployment.expert_imbalance >= 1.0) || o.req.deployment.expert_imbalance > 1e3)
     return bad_input(fmt::format("--expert-imbalance: '{}' must be >= 1", o.req.deployment.expert_imbalance));
-  if (!(o.req.deployment.memory_utilization > 0 && o.req.deployment.memory_utilization <= 1))
-    return bad_input(
-        fmt::format("--memory-utilization: '{}' must be in (0, 1]", o.req.deployment.memory_utilization));
   TESSERA_TRY(apply_power_cost_options(o.power_cost, o.req));
   TESSERA_TRY(apply_serving_flags(o.serving, o.req));
   return {};

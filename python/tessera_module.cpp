@@ -78,7 +78,7 @@ std::vector<std::string> with_power_cost_keys(std::vector<std::string> keys) {
 // Keyword arguments named as the CLI flags (with '_' for '-'): tp, pp, workload, ...
 SimulationRequest simulation_request(const std::string& model, const std::string& hardware, const py::dict& kw) {
   static const std::vector<std::string> kKeys = with_power_cost_keys(
-      {"tp", "pp", "ep", "dp", "lnc", "weights_dtype", "kv_dtype", "workload", "scheduler", "max_batch",
+      {"tp", "pp", "ep", "dp", "lnc", "weights_dtype", "kv_dtype", "workload", "runtime", "scheduler", "max_batch",
        "max_tokens", "block_tokens", "memory_utilization", "expert_imbalance", "fidelity", "router", "seed"});
   SimulationRequest req;
   req.model = model;
@@ -97,6 +97,7 @@ SimulationRequest simulation_request(const std::string& model, const std::string
       else if (key == "weights_dtype") d.weight_dtype = dtype_arg("weights_dtype", py::cast<std::string>(v));
       else if (key == "kv_dtype") d.kv_dtype = dtype_arg("kv_dtype", py::cast<std::string>(v));
       else if (key == "workload") req.workload = py::cast<std::string>(v);
+      else if (key == "runtime") d.runtime = py::cast<std::string>(v);
       else if (key == "scheduler") d.scheduler = py::cast<std::string>(v);
       else if (key == "max_batch") d.max_batch = py::cast<int>(v);
       else if (key == "max_tokens") d.max_tokens = py::cast<int64_t>(v);
@@ -115,8 +116,12 @@ SimulationRequest simulation_request(const std::string& model, const std::string
   }
   if (!(d.expert_imbalance >= 1.0) || d.expert_imbalance > 1e3)
     raise(bad_input(fmt::format("expert_imbalance: '{}' must be >= 1", d.expert_imbalance)));
-  if (!(d.memory_utilization > 0 && d.memory_utilization <= 1))  // NaN fails too
+  // 0 (unset) means the runtime's value; a value the caller gave must be in range.
+  if (kw.contains("memory_utilization") && !(d.memory_utilization > 0 && d.memory_utilization <= 1))  // NaN fails
     raise(bad_input(fmt::format("memory_utilization: '{}' must be in (0, 1]", d.memory_utilization)));
+  for (auto [key, v] : {std::pair{"max_batch", int64_t{d.max_batch}}, {"max_tokens", d.max_tokens},
+                        {"block_tokens", int64_t{d.block_tokens}}})
+    if (kw.contains(key) && v < 1) raise(bad_input(fmt::format("{}: '{}' must be > 0", key, v)));
   if (Status st = apply_power_cost_options(pc, req); !st) raise(st.error());
   return req;
 }

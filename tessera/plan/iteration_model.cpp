@@ -11,7 +11,7 @@ IterationModel::IterationModel(const ModelSpec& model, const DeploymentSpec& dep
                                const MemoryPlan& memory, std::shared_ptr<const DeviceModel> device,
                                std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads)
     : lowering_(model, dep, placement, overheads.fused_elementwise, overheads.sequence_parallel), memory_(memory),
-      block_tokens_(dep.block_tokens), tp_(dep.tp),
+      block_tokens_(with_serving_defaults(dep).block_tokens), tp_(dep.tp),
       device_(std::move(device)), network_(std::move(network)), overheads_(std::move(overheads)) {
   virtual_engines_ = std::max(1, dep.pp);
   scratch_.reserve(64);

@@ -86,8 +86,10 @@ Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Plac
   tp_group_.ranks_per_chip = std::min(dep.tp, placement.ranks_per_chip);
   ep_group_.ranks = dep.ep;
   ep_group_.ranks_per_chip = std::min(dep.ep, placement.ranks_per_chip);
-  // FP8/MX/FP4 checkpoints run W8A8 / MX x MX where the chip has the rate: activations
-  // are quantized on the fly (TensorRT-LLM FP8, NC-v4 MX mode). INT8 stays weight-only
+  // FP8/MX/FP4 checkpoints run W8A8 / MX x MX / NVFP4 x NVFP4 where the chip has the
+  // weight format's rate: activations are quantized on the fly to the same format
+  // (TensorRT-LLM FP8 and NVFP4, Blackwell MXFP4 x MXFP4 at the FP4 rate, NC-v4 MX
+  // mode). A chip without the rate runs the weights dequantized. INT8 stays weight-only
   // (dequantized to the activation type), as the Neuron SDK's int8 weight storage and
   // most GPU int8 paths run it.
   const DType w = dep.weight_dtype;
@@ -95,7 +97,7 @@ Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Plac
   if (quantized_math && placement.rank.chip != nullptr) {
     DType used = w;
     placement.rank.chip->peak(w, &used);
-    if (used == w) gemm_act_dtype_ = w == DType::MXFP4 ? DType::MXFP8 : w;
+    if (used == w) gemm_act_dtype_ = w;
   }
   (void)layout_graph(*graph_, dep.tp, fused_, steps_);  // checked by check_graph_lowering
   coalesce(steps_);

@@ -69,10 +69,14 @@ static Bytes layer_activations(const ModelSpec& m, const DeploymentSpec& d, int6
   return Bytes(t * ab * (2.0 * h + std::max(qkv + h, mlp)));
 }
 
-Result<MemoryPlan> plan_memory(const ModelSpec& m, const SystemSpec& s, const DeploymentSpec& d,
+Result<MemoryPlan> plan_memory(const ModelSpec& m, const SystemSpec& s, const DeploymentSpec& dep,
                                const Placement& p) {
+  const DeploymentSpec d = with_serving_defaults(dep);
   MemoryPlan mp;
   mp.capacity = s.chip.hbm_capacity / static_cast<double>(p.ranks_per_chip);
+  // fraction_of_total (vLLM): the engine may use fraction x capacity in all.
+  // fraction_of_free (TensorRT-LLM): weights and activations first, then fraction x
+  // what is left goes to the KV pool; the reserve is the rest.
   mp.reserve = mp.capacity * (1.0 - d.memory_utilization);
   mp.weights = stage_weights(m, d);
   const int64_t rank_tokens = (d.max_tokens + p.attention_dp - 1) / p.attention_dp;
@@ -85,6 +89,8 @@ Result<MemoryPlan> plan_memory(const ModelSpec& m, const SystemSpec& s, const De
                                 : 2.0 * kv_heads_per_rank(m, d.tp) * m.head_dim;
   mp.kv_bytes_per_token = Bytes(kv_elems * dtype_bytes(d.kv_dtype) * layers_per_stage);
   const Bytes needed = mp.weights + mp.activations + mp.workspace;
+  if (d.kv_pool_rule == KvPoolRule::FractionOfFree && needed < mp.capacity)
+    mp.reserve = (mp.capacity - needed) * (1.0 - d.memory_utilization);
   const Bytes usable = mp.capacity - mp.reserve;
   if (needed > usable) {
     return infeasible(fmt::format(

@@ -6,11 +6,12 @@ namespace tessera {
 
 static Status check_parallelism(const ModelSpec& m, const DeploymentSpec& d, bool neuron,
                                 std::vector<std::string>& warnings) {
-  // --block-tokens 0 would otherwise surface as an infeasible "KV block of 0 B" (exit 3).
-  for (auto [flag, v] : {std::pair{"--tp", d.tp}, {"--pp", d.pp}, {"--ep", d.ep}, {"--dp", d.dp},
-                         {"--block-tokens", d.block_tokens}}) {
+  for (auto [flag, v] : {std::pair{"--tp", d.tp}, {"--pp", d.pp}, {"--ep", d.ep}, {"--dp", d.dp}}) {
     if (v < 1) return bad_input(fmt::format("{}: '{}' must be >= 1", flag, v));
   }
+  // 0 means "the runtime's block size"; a negative one would surface as an infeasible
+  // "KV block of 0 B" (exit 3).
+  if (d.block_tokens < 0) return bad_input(fmt::format("--block-tokens: '{}' must be >= 1", d.block_tokens));
   const bool heads_ok = m.heads % d.tp == 0 && (m.kv_heads % d.tp == 0 || d.tp % m.kv_heads == 0);
   if (!heads_ok && !neuron)
     return bad_input(fmt::format("--tp: '{}' does not divide the {} attention heads ({} KV heads) of '{}'", d.tp,

@@ -11,11 +11,11 @@
 
 #include "tessera/network/topology_model.h"
 #include "tessera/plan/params.h"
+#include "tessera/compute/fp8_kernel_choice.h"
 #include "tessera/planner/serving.h"
 #include "tessera/specs/io/calibration_io.h"
 #include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/kernel_table_io.h"
-#include "tessera/specs/io/platform_io.h"
 #include "tessera/specs/io/power_io.h"
 #include "tessera/specs/io/trace_reader.h"
 #include "tessera/specs/io/workload_parse.h"
@@ -24,11 +24,13 @@ namespace tessera {
 
 namespace {
 
-std::string_view platform_of(const ChipSpec& chip) { return chip.neuron_core ? "neuron" : "nvidia"; }
-
+// The default fidelity of each platform: the engine-level NeuronCore model, the
+// calibrated NVIDIA model, and the roofline for a platform with no calibration (AMD).
 Fidelity resolve_fidelity(Fidelity f, const ChipSpec& chip) {
   if (f != Fidelity::Auto) return f;
-  return chip.neuron_core ? Fidelity::Engine : Fidelity::Fitted;
+  if (chip.platform == "neuron") return Fidelity::Engine;
+  if (chip.platform == "nvidia") return Fidelity::Fitted;
+  return Fidelity::Roofline;
 }
 
 // The measured tables of one chip (~10^4 rows) are read once per process: a sweep or a
@@ -79,10 +81,14 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   if (!system) return system.error();
 
   TESSERA_TRY(check_graph_lowering(*model->graph));  // every model front end builds the graph
+  auto runtime = catalog->runtime_for(req.deployment.runtime, system->chip);
+  if (!runtime) return runtime.error();
   CompiledDeployment c;
   c.model = std::make_shared<const ModelSpec>(std::move(*model));
   c.system = std::make_shared<const SystemSpec>(std::move(*system));
   c.deployment = req.deployment;
+  apply_runtime_defaults(c.deployment, *runtime);
+  c.runtime = std::make_shared<const RuntimeProfile>(std::move(*runtime));
   auto placement = place(*c.model, *c.system, c.deployment);
   if (!placement) return placement.error();
   c.placement = *placement;
@@ -91,16 +97,10 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   if (!memory) return memory.error();
   c.memory = *memory;
 
-  if (req.overheads) {
-    c.overheads = *req.overheads;
-  } else {
-    auto o = load_platform_overheads(data_dir, platform_of(c.system->chip));
-    if (!o) return o.error();
-    c.overheads = *o;
-  }
+  c.overheads = req.overheads ? *req.overheads : c.runtime->costs;
   c.fidelity = resolve_fidelity(req.fidelity, c.system->chip);
   std::optional<NvidiaComputeFit> fit;
-  if (!c.system->chip.neuron_core && c.fidelity != Fidelity::Roofline) {
+  if (c.system->chip.platform == "nvidia" && c.fidelity != Fidelity::Roofline) {
     auto f = load_nvidia_fit(nvidia_fit_path(data_dir, c.system->chip.name));
     if (!f) return f.error();
     fit = std::move(*f);
@@ -118,6 +118,10 @@ Result<CompiledDeployment> compile_deployment(const SimulationRequest& req) {
   }
   auto device = make_device_model(c.placement.rank, c.fidelity, fit ? &*fit : nullptr, eta, tables.get());
   if (!device) return device.error();
+  // The runtime's FP8 GEMM kernel (per-tensor, block-scaled or autotuned per shape):
+  // both kernels are measured on NVIDIA; the roofline has one FP8 rate.
+  if (c.system->chip.platform == "nvidia" && c.fidelity != Fidelity::Roofline)
+    *device = with_fp8_gemm(std::move(*device), fp8_gemm_from_name(c.runtime->fp8_gemm));
   auto network = make_collective_model(*c.system);
   c.iteration = std::make_unique<IterationModel>(*c.model, c.deployment, c.placement, c.memory, *device,
                                                  network, c.overheads);
@@ -216,6 +220,7 @@ void describe_inputs(SimulationOutcome& o, const CompiledDeployment& c, const Wo
   o.placement = c.placement;
   o.memory = c.memory;
   o.overheads = c.overheads;
+  o.runtime = c.runtime;
   o.fidelity = c.fidelity;
   o.device_model = std::string(c.iteration->device().name());
 }
@@ -243,8 +248,10 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
                                        c.system->chip.name, dtype_name(d), dtype_name(d), dtype_name(used),
                                        dtype_name(d)));
   }
-  if (o.overheads.source.rfind("none", 0) == 0)
-    o.warnings.push_back("platform overheads not calibrated: " + o.overheads.source);
+  if (!req.overheads && !c.runtime->fitted)
+    o.warnings.push_back(fmt::format("runtime '{}' has no fit to measured rows: its fixed costs are the profile's "
+                                     "documented or estimated values (data/runtimes/{}.yaml)",
+                                     c.runtime->name, c.runtime->name));
 
   ServeOptions opts;
   opts.deployment = c.deployment;

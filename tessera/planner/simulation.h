@@ -20,6 +20,7 @@
 #include "tessera/specs/hardware.h"
 #include "tessera/specs/model.h"
 #include "tessera/specs/platform.h"
+#include "tessera/specs/runtime.h"
 #include "tessera/specs/slo.h"
 #include "tessera/specs/workload.h"
 
@@ -36,7 +37,7 @@ struct SimulationRequest {
   std::string router = "rr";
   bool keep_request_records = false;
   std::filesystem::path data_dir;   // empty = Catalog::default_data_dir()
-  // Overrides the fitted platform overheads (used by `tessera calibrate`).
+  // Overrides the runtime profile's execution costs (used by `tessera calibrate`).
   std::optional<PlatformOverheads> overheads;
   // Power and cost inputs (flags --chip-tdp, --chip-idle, --host-power, --pue,
   // --price-per-hour, --price-basis, TCO). Power parameters default to
@@ -85,7 +86,8 @@ struct Summary {
 struct SimulationOutcome {
   ModelSpec model;
   SystemSpec system;
-  DeploymentSpec deployment;   // resolved (lnc filled in)
+  DeploymentSpec deployment;   // resolved (lnc and the runtime's serving defaults filled in)
+  std::shared_ptr<const RuntimeProfile> runtime;
   WorkloadSpec workload;
   SloTargets slo;
   Placement placement;
@@ -121,7 +123,8 @@ struct CompiledDeployment {
   // Heap-held so that the chip pointer in placement.rank stays valid when moved.
   std::shared_ptr<const ModelSpec> model;
   std::shared_ptr<const SystemSpec> system;
-  DeploymentSpec deployment;
+  DeploymentSpec deployment;   // serving fields filled from the runtime profile
+  std::shared_ptr<const RuntimeProfile> runtime;
   Placement placement;
   MemoryPlan memory;
   PlatformOverheads overheads;

@@ -12,17 +12,16 @@
 #include "tessera/core/status.h"
 #include "tessera/specs/io/validation_io.h"
 #include "tessera/specs/platform.h"
+#include "tessera/specs/runtime.h"
 
 namespace tessera {
 
-struct ValidationMetrics {
-  std::optional<double> throughput;  // output tokens/s
-  std::optional<double> ttft_ms;     // p50
-  std::optional<double> tpot_ms;     // p50
-};
+// The metrics of kValidationMetricColumns (specs/io/validation_io.h), in that order.
+using ValidationMetrics = MetricValues;
 
 struct ValidationRowResult {
   std::string label;
+  std::string runtime;                           // the profile the row ran under
   ValidationMetrics measured, predicted, error;  // error: (predicted - measured) / measured
 };
 
@@ -38,8 +37,9 @@ struct ValidationSetResult {
   std::vector<MetricErrorSummary> metrics;
   double median_abs = 0, max_abs = 0;   // over every metric of every row
   double threshold_median = 0, threshold_max = 0;
-  bool passed = false;             // every metric's median |error| within threshold_median
-  bool max_within_target = false;  // every metric's max |error| within threshold_max
+  bool median_within_target = false;  // every metric's median |error| within threshold_median
+  bool max_within_target = false;     // every metric's max |error| within threshold_max
+  bool passed = false;                // both (`validate --check`)
 };
 
 // The simulation request that reproduces a row's benchmark conditions.
@@ -68,9 +68,10 @@ struct OverheadFit {
 };
 
 // Least-squares fit (non-negative) of per-iteration, per-layer and per-collective
-// costs over every row of every set whose hardware is of `platform`. The
+// costs over every row of every set measured with `runtime` (the row's runtime
+// column, or its platform's default runtime). The
 // predictions are affine in the overheads (each adds to every iteration), so the
 // fit is exact linear least squares on relative errors of TTFT, TPOT and run time.
-Result<OverheadFit> fit_platform_overheads(const std::filesystem::path& data_dir, const std::string& platform);
+Result<OverheadFit> fit_runtime_costs(const std::filesystem::path& data_dir, const std::string& runtime);
 
 }  // namespace tessera

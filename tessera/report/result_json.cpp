@@ -36,6 +36,22 @@ ojson memory_json(const MemoryPlan& m) {
                {"kv_tokens", m.kv_tokens}};
 }
 
+// The serving runtime the run modelled: its name, whether its costs are fitted, and
+// the provenance of every profile value.
+static ojson runtime_json(const SimulationOutcome& o) {
+  if (!o.runtime) return nullptr;
+  ojson sources = ojson::object();
+  for (const auto& [k, v] : o.runtime->sources) sources[k] = v;
+  return ojson{{"name", o.runtime->name},
+               {"display_name", o.runtime->display_name},
+               {"fitted", o.runtime->fitted},
+               {"kv_pool_rule", o.runtime->kv_pool_rule == KvPoolRule::FractionOfFree ? "fraction_of_free"
+                                                                                    : "fraction_of_total"},
+               {"preemption", o.runtime->preemption},
+               {"fp8_gemm", o.runtime->fp8_gemm},
+               {"sources", sources}};
+}
+
 static ojson inputs_json(const SimulationOutcome& o) {
   const ParamCount pc = count_params(o.model);
   const DeploymentSpec& d = o.deployment;
@@ -53,8 +69,10 @@ static ojson inputs_json(const SimulationOutcome& o) {
       {"workload", {{"spec", o.workload.text}}},
       {"fidelity", fidelity_name(o.fidelity)},
       {"device_model", o.device_model},
+      {"runtime", runtime_json(o)},
       {"platform_overheads", {{"platform", o.overheads.platform},
                               {"per_iteration_s", o.overheads.per_iteration.value()},
+                              {"per_sequence_s", o.overheads.per_sequence.value()},
                               {"per_layer_s", o.overheads.per_layer.value()},
                               {"per_collective_s", o.overheads.per_collective.value()},
                               {"per_prefill_iteration_s", o.overheads.per_prefill_iteration.value()},

@@ -34,6 +34,10 @@ std::string simulation_summary_text(const SimulationOutcome& o) {
   out += fmt::format("{} on {} — {} chips ({} x {}), tp={} pp={} dp={} lnc={}, weights {}, kv {}, {} model\n",
                      o.model.name, o.system.name, s.chips, s.systems, o.system.chip.name, d.tp, d.pp, d.dp, d.lnc,
                      dtype_name(d.weight_dtype), dtype_name(d.kv_dtype), o.device_model);
+  if (o.runtime)
+    out += fmt::format("runtime      {} ({}): scheduler {}, max {} seqs / {} tokens per step, {} admission{}\n",
+                       o.runtime->name, o.runtime->display_name, d.scheduler, d.max_batch, d.max_tokens, d.admission,
+                       o.runtime->fitted ? "" : ", costs not fitted");
   out += fmt::format("workload     {}  ({} requests, {} completed, {} rejected)\n", o.workload.text, s.requests,
                      s.completed, s.rejected);
   out += fmt::format("duration     {:.3f} s\n", s.duration_s);

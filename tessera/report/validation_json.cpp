@@ -11,11 +11,16 @@ using ojson = nlohmann::ordered_json;
 ojson set_json(const ValidationSetResult& r) {
   auto o = [](std::optional<double> v) { return v ? ojson(*v) : ojson(nullptr); };
   ojson rows = ojson::array();
-  auto three = [&](const auto& m) {
-    return ojson{{"output_tok_s", o(m.throughput)}, {"ttft_p50_ms", o(m.ttft_ms)}, {"tpot_p50_ms", o(m.tpot_ms)}};
+  // Only the metrics the row measured, keyed by their CSV column names.
+  auto three = [&](const ValidationMetrics& m) {
+    ojson j = ojson::object();
+    for (int k = 0; k < kValidationMetrics; ++k)
+      if (m[k]) j[kValidationMetricColumns[k]] = o(m[k]);
+    return j;
   };
   for (const auto& row : r.rows)
     rows.push_back(ojson{{"label", row.label},
+                         {"runtime", row.runtime},
                          {"measured", three(row.measured)},
                          {"predicted", three(row.predicted)},
                          {"error", three(row.error)}});
@@ -26,7 +31,7 @@ ojson set_json(const ValidationSetResult& r) {
   return ojson{{"set", r.name}, {"rows", rows}, {"metrics", metrics}, {"median_abs_error", r.median_abs},
                {"max_abs_error", r.max_abs}, {"threshold_median", r.threshold_median},
                {"threshold_max", r.threshold_max}, {"passed", r.passed},
-               {"max_within_target", r.max_within_target}};
+               {"median_within_target", r.median_within_target}, {"max_within_target", r.max_within_target}};
 }
 
 }  // namespace

@@ -597,7 +597,9 @@ Result<Pool> make_pool(const ServeOptions& o, const WorkloadSpec& w, IterationCo
 }  // namespace
 
 Result<ServeResult> simulate(IterationCoster& coster, const WorkloadSpec& workload, RequestSource* trace_source,
-                             const ServeOptions& opts) {
+                             const ServeOptions& options) {
+  ServeOptions opts = options;  // serving fields no runtime profile set get the built-in defaults
+  opts.deployment = with_serving_defaults(opts.deployment);
   auto router = parse_router(opts.router);
   if (!router) return router.error();
   TESSERA_TRY(check_engine(opts, false));
@@ -610,7 +612,9 @@ Result<ServeResult> simulate(IterationCoster& coster, const WorkloadSpec& worklo
 
 Result<ServeResult> simulate_disaggregated(IterationCoster& prefill, IterationCoster& decode,
                                            const WorkloadSpec& workload, RequestSource* trace_source,
-                                           const ServeOptions& opts, const DisaggOptions& disagg) {
+                                           const ServeOptions& options, const DisaggOptions& disagg) {
+  ServeOptions opts = options;
+  opts.deployment = with_serving_defaults(opts.deployment);
   auto router = parse_router(opts.router);
   if (!router) return router.error();
   TESSERA_TRY(check_engine(opts, true));

@@ -14,7 +14,7 @@
 
 namespace tessera {
 
-enum class Vendor { Aws, Nvidia, Other };
+enum class Vendor { Aws, Nvidia, Amd, Other };
 
 // Where a power or price figure comes from: a published source, an `estimate`
 // (with its reasoning), or nothing (`unknown`). Planner output lists these beneath
@@ -58,6 +58,10 @@ struct ChipSpec {
   std::string name;                    // catalog key, e.g. "trainium2", "h100-sxm"
   std::string display_name;
   Vendor vendor = Vendor::Other;
+  // The software platform the chip runs (its runtimes, fits and kernel tables):
+  // "neuron" | "nvidia" | "amd". From the chip file's `platform:` key, never inferred
+  // from another platform ("not Neuron" does not mean NVIDIA).
+  std::string platform;
   int cores = 1;                       // NeuronCores per chip; 1 for a GPU
   std::map<DType, FlopsPerSecond> peak_dense;   // per chip, dense (no sparsity)
   Bytes hbm_capacity{0};

@@ -2,6 +2,7 @@
 //   batch:size=B,input=I,output=O[,rounds=R][,shared-prefix=N]
 //   poisson:rate=R,input=I,output=O,n=N[,shared-prefix=N]
 //   closed:concurrency=C,input=I,output=O,n=N[,shared-prefix=N]
+//   (poisson/closed also take range-ratio=R and warmup=N; batch takes range-ratio=R)
 //   trace:PATH[,rate-scale=X][,limit=N]
 #pragma once
 
@@ -41,6 +42,12 @@ struct WorkloadSpec {
   // tokens (Mooncake FAST'25: 512, per its README).
   int64_t shared_prefix = 0;
   int64_t prefix_block_tokens = 512;
+  // Input/output length jitter as vLLM's benchmark_serving --random-range-ratio: a
+  // constant length L becomes uniform in [L(1 - r), L(1 + r)]; 0 = none.
+  double range_ratio = 0;
+  // Requests left out of every metric: the first `warmup` to arrive (the cold start of
+  // a closed loop, when all clients send at once); 0 = all requests count.
+  int64_t warmup = 0;
 };
 
 // One request as it arrives.

@@ -1,4 +1,6 @@
 #include "tessera/specs/io/catalog.h"
+
+#include "tessera/specs/io/runtime_io.h"
 #include "tessera/specs/io/graph_io.h"
 
 #include <cstdlib>
@@ -93,6 +95,9 @@ Result<Catalog> Catalog::open(const fs::path& data_dir) {
   if (!systems.ok()) return systems.error();
   auto models = index_folder(data_dir / "models", ".json", false);
   if (!models.ok()) return models.error();
+  auto runtimes = index_folder(data_dir / "runtimes", ".yaml", false);
+  if (!runtimes.ok()) return runtimes.error();
+  c.runtimes_ = std::move(runtimes.value());
   c.chips_ = std::move(chips.value());
   c.systems_ = std::move(systems.value());
   c.models_ = std::move(models.value());
@@ -102,6 +107,63 @@ Result<Catalog> Catalog::open(const fs::path& data_dir) {
 std::vector<std::string> Catalog::chip_names() const { return keys_of(chips_); }
 std::vector<std::string> Catalog::system_names() const { return keys_of(systems_); }
 std::vector<std::string> Catalog::model_names() const { return keys_of(models_); }
+std::vector<std::string> Catalog::runtime_names() const { return keys_of(runtimes_); }
+
+Result<RuntimeProfile> Catalog::runtime(std::string_view name) const {
+  auto it = runtimes_.find(name);
+  if (it == runtimes_.end()) return unknown_name("runtime", name, runtime_names());
+  return load_runtime_profile(it->second, data_dir_);
+}
+
+Result<RuntimeProfile> Catalog::runtime_for(std::string_view name, const ChipSpec& chip) const {
+  if (name.empty() && runtimes_.empty()) {
+    // A data directory without runtimes/ (a minimal or test catalog): the built-in
+    // serving defaults and no fixed costs, named so the output says what ran.
+    RuntimeProfile p;
+    p.name = "builtin";
+    p.display_name = "built-in defaults (no data/runtimes)";
+    p.platforms = {chip.platform};
+    p.costs.platform = p.name;
+    p.costs.source = "none (no runtimes/ folder in " + data_dir_.string() + ")";
+    p.source = p.costs.source;
+    return p;
+  }
+  if (name.empty()) {
+    std::vector<std::string> defaults;
+    for (const auto& [n, path] : runtimes_) {
+      auto p = load_runtime_profile(path, data_dir_);
+      if (!p.ok()) return p.error();
+      if (std::find(p->default_for.begin(), p->default_for.end(), chip.platform) != p->default_for.end())
+        defaults.push_back(n);
+    }
+    if (defaults.size() != 1)
+      return bad_input(fmt::format("{}/runtimes: {} runtimes are the default for platform '{}' ({}); exactly one "
+                                   "must say `default_for: [{}]`",
+                                   data_dir_.string(), defaults.size(), chip.platform, fmt::join(defaults, ", "),
+                                   chip.platform));
+    name = defaults.front();
+    auto p = runtime(name);
+    return p;
+  }
+  auto p = runtime(name);
+  if (!p.ok()) return p.error();
+  if (std::find(p->platforms.begin(), p->platforms.end(), chip.platform) == p->platforms.end()) {
+    std::vector<std::string> fits = runtimes_on(chip.platform);
+    return bad_input(fmt::format("--runtime: '{}' does not run on {} ({} platform); runtimes there: {}", name,
+                                 chip.name, chip.platform, fmt::join(fits, ", ")));
+  }
+  return p;
+}
+
+std::vector<std::string> Catalog::runtimes_on(std::string_view platform) const {
+  std::vector<std::string> out;
+  for (const auto& [n, path] : runtimes_) {
+    auto p = load_runtime_profile(path, data_dir_);
+    if (p.ok() && std::find(p->platforms.begin(), p->platforms.end(), platform) != p->platforms.end())
+      out.push_back(n);
+  }
+  return out;
+}
 
 Result<ChipSpec> Catalog::chip_from_file(const fs::path& path, std::string_view expect_name) const {
   auto doc = yaml::load_file(path, "chip file");

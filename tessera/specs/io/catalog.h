@@ -11,6 +11,7 @@
 
 #include "tessera/core/status.h"
 #include "tessera/specs/hardware.h"
+#include "tessera/specs/runtime.h"
 #include "tessera/specs/model.h"
 
 namespace tessera {
@@ -32,6 +33,14 @@ class Catalog {
   std::vector<std::string> chip_names() const;  // sorted
   std::vector<std::string> system_names() const;
   std::vector<std::string> model_names() const;
+  std::vector<std::string> runtime_names() const;  // data_dir/runtimes/*.yaml
+
+  // A runtime profile by name (data/runtimes/NAME.yaml with its fitted costs).
+  Result<RuntimeProfile> runtime(std::string_view name) const;
+  // `name` on `chip`: "" = the chip platform's default runtime; a runtime that does not
+  // run on the chip's platform is bad input naming the runtimes that do.
+  Result<RuntimeProfile> runtime_for(std::string_view name, const ChipSpec& chip) const;
+  std::vector<std::string> runtimes_on(std::string_view platform) const;
 
   // Raw YAML text of an entry, comments and all: provenance for `tessera hardware show`.
   Result<std::string> system_source_text(std::string_view name) const;
@@ -52,6 +61,7 @@ class Catalog {
   Index chips_;
   Index systems_;
   Index models_;
+  Index runtimes_;
 };
 
 }  // namespace tessera

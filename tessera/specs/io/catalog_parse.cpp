@@ -198,9 +198,10 @@ Result<Vendor> read_vendor(const MapReader& m) {
   if (!v.ok()) return v.error();
   if (v.value() == "aws") return Vendor::Aws;
   if (v.value() == "nvidia") return Vendor::Nvidia;
+  if (v.value() == "amd") return Vendor::Amd;
   if (v.value() == "other") return Vendor::Other;
-  static const std::vector<std::string> kNames{"aws", "nvidia", "other"};
-  return m.error("vendor", fmt::format("'{}' is not one of aws, nvidia, other{}", v.value(),
+  static const std::vector<std::string> kNames{"aws", "amd", "nvidia", "other"};
+  return m.error("vendor", fmt::format("'{}' is not one of aws, amd, nvidia, other{}", v.value(),
                                        did_you_mean(v.value(), kNames)));
 }
 
@@ -253,6 +254,24 @@ Status read_chip_memory_and_links(const MapReader& m, ChipSpec& chip) {
   return {};
 }
 
+// `platform:` names the software platform; a file without it gets its vendor's
+// (aws + neuron_core -> neuron, nvidia -> nvidia, amd -> amd) and must say it otherwise.
+Result<std::string> read_platform(const MapReader& m, Vendor vendor) {
+  if (!m.has("platform")) {
+    if (vendor == Vendor::Aws && m.has("neuron_core")) return std::string("neuron");
+    if (vendor == Vendor::Nvidia) return std::string("nvidia");
+    if (vendor == Vendor::Amd) return std::string("amd");
+    return m.missing("platform");
+  }
+  auto p = m.string("platform");
+  if (!p.ok()) return p.error();
+  static const std::vector<std::string> kNames{"amd", "neuron", "nvidia"};
+  if (std::find(kNames.begin(), kNames.end(), p.value()) == kNames.end())
+    return m.error("platform", fmt::format("'{}' is not one of amd, neuron, nvidia{}", p.value(),
+                                           did_you_mean(p.value(), kNames)));
+  return p.value();
+}
+
 }  // namespace
 
 Result<ChipSpec> parse_chip(const yaml::Document& doc) {
@@ -261,7 +280,7 @@ Result<ChipSpec> parse_chip(const yaml::Document& doc) {
   const MapReader& m = made.value();
   TESSERA_TRY(m.check_keys({"schema_version", "name", "display_name", "vendor", "source", "cores",
                             "peak_dense", "hbm_capacity", "hbm_bandwidth", "sram", "links",
-                            "chip_to_chip_bandwidth", "tdp", "idle_power", "neuron_core"}));
+                            "chip_to_chip_bandwidth", "tdp", "idle_power", "neuron_core", "platform"}));
   TESSERA_TRY(m.schema_version(kSchemaVersion));
   ChipSpec chip;
   auto name = m.string("name");
@@ -274,6 +293,9 @@ Result<ChipSpec> parse_chip(const yaml::Document& doc) {
   auto vendor = read_vendor(m);
   if (!vendor.ok()) return vendor.error();
   chip.vendor = vendor.value();
+  auto platform = read_platform(m, chip.vendor);
+  if (!platform.ok()) return platform.error();
+  chip.platform = platform.value();
   if (!m.has("cores")) return m.missing("cores");
   auto cores = bounded_int(m, "cores", 1, 1, 4096);
   if (!cores.ok()) return cores.error();

@@ -110,12 +110,19 @@ Result<ValidationSet> load_validation_set(const fs::path& data_dir, const std::s
     }
     if (!get("weights_dtype").empty()) r.weights_dtype = get("weights_dtype");
     if (!get("kv_dtype").empty()) r.kv_dtype = get("kv_dtype");
-    TESSERA_TRY(opt("output_tok_s", r.output_tok_s));
-    TESSERA_TRY(opt("ttft_p50_ms", r.ttft_p50_ms));
-    TESSERA_TRY(opt("tpot_p50_ms", r.tpot_p50_ms));
-    const std::string mode = get("mode");
-    r.label = fmt::format("{} {}{} tp{} b{} {}/{}", r.model, r.hardware, mode.empty() ? "" : " " + mode, r.tp,
-                          r.batch, r.input, r.output);
+    for (int k = 0; k < kValidationMetrics; ++k) TESSERA_TRY(opt(kValidationMetricColumns[k], r.measured[k]));
+    r.runtime = get("runtime");
+    if (!get("harness").empty()) r.harness = get("harness");
+    static const std::vector<std::string> kHarnesses{"closed-loop", "static-batch"};
+    if (r.harness != "static-batch" && r.harness != "closed-loop")
+      return bad_input(fmt::format("{}:row {}: column 'harness': '{}' is not one of static-batch, closed-loop{}",
+                                   file.string(), row_no, r.harness, did_you_mean(r.harness, kHarnesses)));
+    if (!get("lnc").empty()) {
+      auto l = num("lnc"); if (!l) return l.error();
+      r.lnc = static_cast<int>(*l);
+    }
+    r.label = fmt::format("{} {} tp{} {}{} {}/{}", r.model, r.hardware,
+                          r.tp, r.harness == "closed-loop" ? "c" : "b", r.batch, r.input, r.output);
     set.rows.push_back(std::move(r));
   }
   std::ifstream md(data_dir / "validation" / (name + ".md"));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,8 +12,26 @@
 
 namespace tessera {
 
+// The measured metrics a row may carry, in this order everywhere (CSV column names).
+// Definitions as the benchmarks compute them (docs/models/serving.md, "Metrics"):
+// output tokens per second of the whole instance; TTFT and per-request TPOT =
+// (E2E - TTFT) / (output - 1) as p50 or mean over requests; ITL mean over gaps.
+inline constexpr int kValidationMetrics = 6;
+inline constexpr std::array<const char*, kValidationMetrics> kValidationMetricColumns{
+    "output_tok_s", "ttft_p50_ms", "tpot_p50_ms", "ttft_mean_ms", "tpot_mean_ms", "itl_mean_ms"};
+using MetricValues = std::array<std::optional<double>, kValidationMetrics>;
+
 struct ValidationRow {
   std::string model, hardware;
+  // The serving runtime the row was measured with (data/runtimes); "" = the platform's
+  // default. Fits use only the rows of their own runtime.
+  std::string runtime;
+  // How the benchmark loads the server: "static-batch" (all `batch` requests at t=0, as
+  // vendor benchmarks), "closed-loop" (`batch` concurrent clients each sending its next
+  // request when the last completes: benchmark_serving --max-concurrency, genai-perf,
+  // trtllm-bench's concurrency mode), for `requests` requests in all.
+  std::string harness = "static-batch";
+  int lnc = 0;                 // 0 = the system's default
   int tp = 1;
   int64_t batch = 1;           // concurrent requests (static batch) or max batch
   int64_t requests = 0;        // requests in the run (0 = batch)
@@ -20,7 +39,7 @@ struct ValidationRow {
   std::string weights_dtype = "bf16";
   std::string kv_dtype = "bf16";
   std::string label;           // short human label
-  std::optional<double> output_tok_s, ttft_p50_ms, tpot_p50_ms;
+  MetricValues measured;
 };
 
 struct ValidationSet {

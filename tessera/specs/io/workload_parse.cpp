@@ -144,13 +144,19 @@ struct KindInfo {
 const KindInfo* kind_info(std::string_view name) {
   static const std::vector<std::pair<std::string, KindInfo>> table = {
       {"batch",
-       {WorkloadKind::Batch, {"size", "input", "output", "rounds", "shared-prefix"}, {"size", "input", "output"}}},
+       {WorkloadKind::Batch, {"size", "input", "output", "rounds", "shared-prefix", "range-ratio"},
+        {"size", "input", "output"}}},
       {"poisson",
-       {WorkloadKind::Poisson, {"rate", "input", "output", "n", "shared-prefix"}, {"rate", "input", "output", "n"}}},
+       {WorkloadKind::Poisson, {"rate", "input", "output", "n", "shared-prefix", "range-ratio", "warmup"},
+        {"rate", "input", "output", "n"}}},
       {"closed",
-       {WorkloadKind::Closed, {"concurrency", "input", "output", "n", "shared-prefix"},
+       {WorkloadKind::Closed, {"concurrency", "input", "output", "n", "shared-prefix", "range-ratio", "warmup"},
         {"concurrency", "input", "output", "n"}}},
       {"trace", {WorkloadKind::Trace, {"rate-scale", "limit"}, {}}},
+      // Offline throughput harnesses (trtllm-bench throughput, MLPerf Offline): every
+      // request queued at t = 0; the engine's max batch bounds what runs at once.
+      {"offline",
+       {WorkloadKind::Batch, {"n", "input", "output", "shared-prefix", "range-ratio"}, {"n", "input", "output"}}},
   };
   for (const auto& [n, info] : table) {
     if (n == name) return &info;
@@ -165,6 +171,19 @@ Status set_key(WorkloadSpec& w, const std::string& key, std::string_view value, 
     auto x = parse_real(key, value, true);
     if (!x) return x.error();
     w.rate = *x;
+    return {};
+  }
+  if (key == "range-ratio") {
+    auto x = parse_real(key, value, false);
+    if (!x) return x.error();
+    if (!(*x < 1)) return bad_input(kFlag + ": key 'range-ratio': '" + std::string(value) + "' must be in [0, 1)");
+    w.range_ratio = *x;
+    return {};
+  }
+  if (key == "warmup") {
+    auto x = parse_int(key, value, 0);
+    if (!x) return x.error();
+    w.warmup = *x;
     return {};
   }
   if (key == "rate-scale") {
@@ -203,9 +222,9 @@ Result<WorkloadSpec> parse_workload(std::string_view spec) {
   const std::string kind_name(spec.substr(0, colon));
   const KindInfo* info = kind_info(kind_name);
   if (info == nullptr) {
-    static const std::vector<std::string> kinds = {"batch", "poisson", "closed", "trace"};
+    static const std::vector<std::string> kinds = {"batch", "poisson", "closed", "offline", "trace"};
     return bad_input(kFlag + ": unknown kind '" + kind_name + "'" + did_you_mean(kind_name, kinds) +
-                     "; expected batch, poisson, closed or trace");
+                     "; expected batch, poisson, closed, offline or trace");
   }
   WorkloadSpec w;
   w.kind = info->kind;
@@ -251,6 +270,21 @@ Result<WorkloadSpec> parse_workload(std::string_view spec) {
   for (const auto& key : info->required) {
     if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
       return bad_input(kFlag + ": " + kind_name + " needs key '" + key + "'");
+    }
+  }
+  if (kind_name == "offline") w.size = w.n;  // one round of n requests at t = 0
+  if (w.warmup > 0 && w.warmup >= w.n)
+    return bad_input(kFlag + ": key 'warmup': '" + std::to_string(w.warmup) + "' must be below n=" +
+                     std::to_string(w.n) + " (warm-up requests are left out of the metrics)");
+  // vLLM benchmark_serving --random-range-ratio r: each length uniform in
+  // [L(1 - r), L(1 + r)] (benchmarks/benchmark_dataset.py RandomDataset).
+  if (w.range_ratio > 0) {
+    for (LengthDist* d : {&w.input, &w.output}) {
+      if (d->kind != LengthDist::Kind::Constant) continue;
+      const double l = d->a;
+      d->kind = LengthDist::Kind::Uniform;
+      d->min = std::max<int64_t>(1, std::llround(l * (1 - w.range_ratio)));
+      d->max = std::max<int64_t>(d->min, std::llround(l * (1 + w.range_ratio)));
     }
   }
   return w;

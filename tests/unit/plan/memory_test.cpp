@@ -29,6 +29,31 @@ TEST(Memory, WeightsShardOverTpAndKvFillsTheRest) {
   EXPECT_EQ(mp->kv_blocks, static_cast<int64_t>(mp->kv_cache.value() / (40960.0 * 16)));
 }
 
+// TensorRT-LLM sizes its KV pool as a fraction of the memory left after weights and
+// activations (free_gpu_memory_fraction); vLLM as a fraction of the whole device.
+TEST(Memory, FractionOfFreeTakesItsShareOfWhatWeightsLeave) {
+  const ModelSpec m = testing::llama2_70b();
+  const SystemSpec s = testing::toy_gpu_system();
+  DeploymentSpec d;
+  d.tp = 8;
+  d.max_tokens = 1024;
+  d.max_batch = 16;
+  d.memory_utilization = 0.9;
+  d.kv_pool_rule = KvPoolRule::FractionOfFree;
+  auto p = place(m, s, d);
+  ASSERT_TRUE(p.ok());
+  auto mp = plan_memory(m, s, d, *p);
+  ASSERT_TRUE(mp.ok()) << mp.error().message;
+  const double used = mp->weights.value() + mp->activations.value() + mp->workspace.value();
+  EXPECT_NEAR(mp->kv_cache.value(), 0.9 * (80e9 - used), 1);
+  EXPECT_NEAR(mp->reserve.value(), 0.1 * (80e9 - used), 1);
+  d.kv_pool_rule = KvPoolRule::FractionOfTotal;
+  auto total = plan_memory(m, s, d, *p);
+  ASSERT_TRUE(total.ok());
+  EXPECT_NEAR(total->kv_cache.value(), 0.9 * 80e9 - used, 1);
+  EXPECT_GT(mp->kv_cache.value(), total->kv_cache.value());  // 0.1 of the free part < 0.1 of all
+}
+
 TEST(Memory, DoesNotFitIsInfeasibleWithShortfall) {
   const ModelSpec m = testing::llama2_70b();
   const SystemSpec s = testing::toy_gpu_system();

@@ -95,7 +95,7 @@ TEST(WorkloadParse, ValueErrorsNameKeyAndValue) {
 
 TEST(WorkloadParse, UnknownNamesSuggest) {
   EXPECT_EQ(error_of("poison:rate=5,input=1,output=1,n=1"),
-            "--workload: unknown kind 'poison' (did you mean 'poisson'?); expected batch, poisson, closed or trace");
+            "--workload: unknown kind 'poison' (did you mean 'poisson'?); expected batch, poisson, closed, offline or trace");
   EXPECT_EQ(error_of("poisson:rte=5,input=1,output=1,n=1"),
             "--workload: unknown key 'rte' for poisson (did you mean 'rate'?)");
   EXPECT_NE(error_of("poisson:rate=5,input=lognorm:mean=1,sd=1,output=1,n=1").find("did you mean 'lognormal'"),
@@ -116,6 +116,36 @@ TEST(WorkloadParse, StructuralErrors) {
             "--workload: key 'input.mean': uniform takes only min and max");
   EXPECT_EQ(error_of("trace:"), "--workload: trace needs a path, e.g. 'trace:conv.csv'");
   EXPECT_FALSE(error_of("").empty());
+}
+
+// Benchmark-faithful keys: --random-range-ratio jitter, warm-up exclusion, offline mode.
+TEST(WorkloadParse, RangeRatioMakesConstantLengthsUniform) {
+  auto w = parse_workload("closed:concurrency=8,input=1000,output=200,n=64,range-ratio=0.1");
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_EQ(w->input.kind, LengthDist::Kind::Uniform);
+  EXPECT_EQ(w->input.min, 900);
+  EXPECT_EQ(w->input.max, 1100);
+  EXPECT_EQ(w->output.min, 180);
+  EXPECT_EQ(w->output.max, 220);
+  EXPECT_NE(error_of("closed:concurrency=8,input=1000,output=200,n=64,range-ratio=1").find("must be in [0, 1)"),
+            std::string::npos);
+}
+
+TEST(WorkloadParse, WarmupMustLeaveRequestsToMeasure) {
+  auto w = parse_workload("closed:concurrency=8,input=100,output=10,n=64,warmup=8");
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_EQ(w->warmup, 8);
+  EXPECT_NE(error_of("closed:concurrency=8,input=100,output=10,n=8,warmup=8").find("must be below n=8"),
+            std::string::npos);
+  EXPECT_NE(error_of("batch:size=8,input=100,output=10,warmup=2").find("unknown key 'warmup'"), std::string::npos);
+}
+
+TEST(WorkloadParse, OfflineQueuesEveryRequestAtOnce) {
+  auto w = parse_workload("offline:n=3000,input=128,output=2048");
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_EQ(w->kind, WorkloadKind::Batch);
+  EXPECT_EQ(w->size, 3000);
+  EXPECT_EQ(w->rounds, 1);
 }
 
 }  // namespace
