@@ -136,6 +136,24 @@ TEST(NeuronGemm, DecodeGemmOnNcV2IsDmaBoundAtTheQueueBandwidth) {
   EXPECT_DOUBLE_EQ(b.cost.flops.value(), 2.0 * 4 * 8192 * 320);
 }
 
+TEST(NeuronGemm, SmallBatchDecodeStreamsWeightsFromHbmOnEveryGeneration) {
+  // Intent: a decode GEMM (8 tokens, Llama-70B MLP shard at TP 32/64) is bound by weight
+  // streaming, not by loading weights into the array, on NC-v2, v3 and v4 alike. With
+  // the load hidden, TensorE covers a 128x128 weight tile per 64 cycles (256 weights per
+  // cycle), above every generation's per-core DMA rate (17/23/33 B/ns x 16 queues).
+  const std::pair<ChipSpec, double> cases[] = {{trn1(), 0.5}, {trn2(), 0.125}, {trn3(), 0.125}};
+  for (const auto& [chip, fraction] : cases) {
+    const NeuronBreakdown b = model(chip, 1, fraction).gemm_detail(gemm(8, 8192, 1792));
+    EXPECT_EQ(b.critical, NeuronEngine::Dma) << chip.name;
+    EXPECT_LT(b.tensor.value(), 0.6 * b.dma.value()) << chip.name;
+    // The weights (8192 x 1792 x 2 B) at the core's DMA rate are most of the time.
+    const double rate = std::min(16 * chip.neuron_core->dma_bandwidth_per_engine.value(),
+                                 fraction * chip.hbm_bandwidth.value());
+    const double weights = 8192.0 * 1792 * 2 / rate;
+    EXPECT_GT(weights / b.cost.time.value(), 0.9) << chip.name;
+  }
+}
+
 TEST(NeuronGemm, DecodeGemmIsCappedByTheRankShareOfHbm) {
   // A quarter of trn1's 820 GiB/s = 220 GB/s < 272 GB/s of the queues.
   const ChipSpec chip = trn1();
