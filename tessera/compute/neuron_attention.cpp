@@ -35,26 +35,28 @@ void add_block_tensor(EngineLoad& l, const CoreParams& p, const AttnShape& a, do
   const double k_rows = p.pe_rows * std::max(1.0, a.rate);
   const double scale = a.rate < 1 ? 1.0 / a.rate : 1.0;
   const double qk_tiles = std::ceil(a.d_qk / k_rows);  // head_dim < 128 under-fills the rows
-  add_stationary_loads(l, rows, blocks * qk_tiles, scale);
   add_matmuls(l, p, n, blocks * qk_tiles, scale);
+  add_stationary_loads(l, rows, blocks * qk_tiles, scale, std::max(n, p.min_ii) * scale);
 
   const double tr = std::ceil(n / p.pe_cols);
-  add_stationary_loads(l, n / tr, blocks * tr, 1.0);
   add_matmuls(l, p, rows, blocks * tr, 1.0);
+  add_stationary_loads(l, n / tr, blocks * tr, 1.0, std::max(rows, p.min_ii));
 
   // PV contracts over keys: V stationary (moving P^T, free size = rows) or P^T
   // stationary (moving V, free size = d_v); the cheaper per key sub-block.
   const double sub = std::ceil(n / k_rows);
   const double dv_tiles = std::ceil(a.d_v / p.pe_cols);
   const double dv_chunks = std::ceil(a.d_v / p.moving_chunk);
-  const double v_stat = dv_tiles * (a.d_v / dv_tiles + std::max(rows, p.min_ii));
-  const double p_stat = rows + dv_chunks * std::max(a.d_v / dv_chunks, p.min_ii);
+  const double v_mm = std::max(rows, p.min_ii);
+  const double p_mm = dv_chunks * std::max(a.d_v / dv_chunks, p.min_ii);
+  const double v_stat = dv_tiles * std::max(v_mm, stationary_load_cycles(a.d_v / dv_tiles, 1));
+  const double p_stat = std::max(p_mm, stationary_load_cycles(rows, 1));
   if (v_stat <= p_stat) {
-    add_stationary_loads(l, a.d_v / dv_tiles, blocks * sub * dv_tiles, scale);
     add_matmuls(l, p, rows, blocks * sub * dv_tiles, scale);
+    add_stationary_loads(l, a.d_v / dv_tiles, blocks * sub * dv_tiles, scale, v_mm * scale);
   } else {
-    add_stationary_loads(l, rows, blocks * sub, scale);
     add_matmuls(l, p, a.d_v / dv_chunks, blocks * sub * dv_chunks, scale);
+    add_stationary_loads(l, rows, blocks * sub, scale, p_mm * scale);
   }
 }
 

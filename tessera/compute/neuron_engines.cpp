@@ -120,10 +120,11 @@ void add_matmuls(EngineLoad& l, const CoreParams& p, double n, double count, dou
   l.matmuls += std::llround(count);
 }
 
-void add_stationary_loads(EngineLoad& l, double cols, double count, double cycle_scale) {
+void add_stationary_loads(EngineLoad& l, double cols, double count, double cycle_scale, double hidden) {
   if (count <= 0) return;
-  l.tensor_cycles += count * cols * cycle_scale;
-  l.tensor_fixed_cycles += count * cols * cycle_scale;
+  const double exposed = std::max(0.0, stationary_load_cycles(cols, cycle_scale) - hidden);
+  l.tensor_cycles += count * exposed;
+  l.tensor_fixed_cycles += count * exposed;
   l.stationary_loads += std::llround(count);
 }
 

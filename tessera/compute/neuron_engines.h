@@ -105,9 +105,18 @@ struct EngineLoad {
 
 // `count` MultiplyMoving instructions with moving free size n; cycle_scale > 1 for FP32.
 void add_matmuls(EngineLoad& l, const CoreParams& p, double n, double count, double cycle_scale);
-// `count` LoadStationary of a stationary tile `cols` wide (estimate: one column per
-// cycle through the array's stationary input port, [N1] "2x128 in" datapath).
-void add_stationary_loads(EngineLoad& l, double cols, double count, double cycle_scale);
+// `count` LoadStationary of a stationary tile `cols` wide. A load runs in the
+// background while the previous tile's MultiplyMoving instructions stream, and "fast
+// LoadStationary" is up to 4x faster than a matmul of the same free size
+// (neuron-engine-facts.md §2, [N1][N5]: short-moving case LS_II ~ 128/4 = 32 cycles
+// beside MM_II ~ 64). So a load costs cols / kFastLoadStationary cycles, and TensorE
+// pays only what exceeds the `hidden` matmul cycles it overlaps (per load).
+inline constexpr double kFastLoadStationary = 4;
+void add_stationary_loads(EngineLoad& l, double cols, double count, double cycle_scale, double hidden);
+// Cycles of one LoadStationary of `cols` columns.
+inline double stationary_load_cycles(double cols, double cycle_scale) {
+  return cols / kFastLoadStationary * cycle_scale;
+}
 // `count` VectorE/ScalarE instructions, each over `free_elems` elements per partition
 // (all partitions work in parallel). `wide32`: 32-bit data (e.g. PSUM FP32 reads).
 // Returns the cycles of one such instruction.

@@ -38,14 +38,20 @@ void add_tensor_work(EngineLoad& l, const CoreParams& p, const GemmShape& s, boo
   // load serves at most psum_banks chunks.
   const double groups = std::ceil(chunks / p.psum_banks);
   const double tiles = k_tiles * stat_tiles * s.count;
+  const double mm_before = l.tensor_cycles;
   add_matmuls(l, p, p.moving_chunk, tiles * (chunks - 1), scale);
   add_matmuls(l, p, last, tiles, scale);
-  add_stationary_loads(l, stat / stat_tiles, tiles * groups, scale);
-  // PSUM -> SBUF: one VectorE copy per output tile, reading FP32 accumulators.
-  const double evac = add_vector(l, p, mov / chunks, stat_tiles * chunks * s.count, true);
-
+  // Each load hides behind the matmuls of the group it serves.
+  const double hidden = (l.tensor_cycles - mm_before) / (tiles * groups);
+  add_stationary_loads(l, stat / stat_tiles, tiles * groups, scale, hidden);
+  // PSUM -> SBUF: one VectorE copy per output tile (a full moving chunk, or the last
+  // partial one), reading FP32 accumulators.
   const double first_n = std::min(mov, p.moving_chunk);
-  l.tensor_tile_cycles = (std::min(stat, double(p.pe_cols)) + std::max(first_n, p.min_ii)) * scale;
+  const double evac = add_vector(l, p, first_n, stat_tiles * (chunks - 1) * s.count, true);
+  add_vector(l, p, last, stat_tiles * s.count, true);
+
+  l.tensor_tile_cycles =
+      stationary_load_cycles(std::min(stat, double(p.pe_cols)), scale) + std::max(first_n, p.min_ii) * scale;
   l.vector_tile_cycles = std::max(l.vector_tile_cycles, evac);
 }
 
@@ -101,13 +107,15 @@ EngineLoad core_load(const CoreParams& p, const GemmShape& s, const GemmOp& op, 
   return l;
 }
 
-// Weights stationary when all tokens fit one stationary-width tile (decode): the
-// output Y^T keeps the hidden dim on partitions, as the next GEMM's moving operand
-// wants it (estimate of the compiler's choice). Otherwise the faster mapping.
+// The mapping with the shorter critical path, as the compiler's cost model picks the
+// stationary operand per GEMM shape. Small-batch decode: W stationary streams a 128x128
+// weight tile per max(m, II floor) cycles with its load hidden (256 weights/cycle at
+// m <= 64), X stationary streams W as the moving operand at 128 weights/cycle; both
+// outrun HBM on every generation, so decode is bound by weight streaming.
 CoreEval eval_core(const CoreParams& p, const GemmShape& s, const GemmOp& op, int active) {
   CoreEval ws{core_load(p, s, op, true), true, {}};
   ws.path = critical_path(p, ws.load, active);
-  if (s.m <= p.pe_cols || s.empty()) return ws;
+  if (s.empty()) return ws;
   CoreEval as{core_load(p, s, op, false), false, {}};
   as.path = critical_path(p, as.load, active);
   return as.path.time < ws.path.time ? as : ws;

@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "tessera/plan/buckets.h"
+
 namespace tessera {
 
 IterationModel::IterationModel(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
                                const MemoryPlan& memory, std::shared_ptr<const DeviceModel> device,
                                std::shared_ptr<const CollectiveModel> network, PlatformOverheads overheads)
-    : lowering_(model, dep, placement, overheads.fused_elementwise), memory_(memory),
-      block_tokens_(with_serving_defaults(dep).block_tokens),
-      tp_(dep.tp),
+    : lowering_(model, dep, placement, overheads.fused_elementwise, overheads.sequence_parallel), memory_(memory),
+      block_tokens_(with_serving_defaults(dep).block_tokens), tp_(dep.tp),
       device_(std::move(device)), network_(std::move(network)), overheads_(std::move(overheads)) {
   virtual_engines_ = std::max(1, dep.pp);
   scratch_.reserve(64);
@@ -56,24 +57,31 @@ static void finalize(IterationCost& c) {
             c.overhead;
 }
 
+// Memoized on what the token-bound ops depend on: tokens, sampled sequences, whether
+// the step runs a prefill, and whether it is prefill only (sequence parallelism).
 IterationCost IterationModel::token_bound_cost(const BatchShape& b) {
   const uint64_t sampled = static_cast<uint64_t>(b.prefill_seqs + b.decode_seqs);
   const uint64_t has_prefill = b.prefill_tokens > 0 ? 1 : 0;
-  const uint64_t key = (static_cast<uint64_t>(b.tokens()) << 25) ^ (sampled << 1) ^ has_prefill;
+  const uint64_t prefill_only = has_prefill && b.decode_seqs == 0 ? 1 : 0;
+  const uint64_t key =
+      (static_cast<uint64_t>(b.tokens()) << 26) ^ (sampled << 2) ^ (has_prefill << 1) ^ prefill_only;
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   IterationCost c;
   lowering_.lower(b, OpSet::TokenBound, scratch_);
   accumulate(scratch_, c);
-  c.overhead = overhead(b);
   memo_.emplace(key, c);
   return c;
 }
 
+// The device runs the batch padded to its compiled buckets; the fixed costs are the
+// real batch's (host work is per real sequence).
 IterationCost IterationModel::cost(const BatchShape& b) {
   if (b.empty()) return {};
-  IterationCost c = token_bound_cost(b);
-  lowering_.lower(b, OpSet::Attention, scratch_);
+  const BatchShape run = pad_to_buckets(b, overheads_.buckets);
+  IterationCost c = token_bound_cost(run);
+  lowering_.lower(run, OpSet::Attention, scratch_);
   accumulate(scratch_, c);
+  c.overhead = overhead(b);
   finalize(c);
   return c;
 }
@@ -89,7 +97,7 @@ Seconds IterationModel::overhead(const BatchShape& b) const {
 
 std::vector<CostedOp> IterationModel::explain(const BatchShape& b) const {
   std::vector<PlannedOp> ops;
-  if (!b.empty()) lowering_.lower(b, OpSet::All, ops);
+  if (!b.empty()) lowering_.lower(pad_to_buckets(b, overheads_.buckets), OpSet::All, ops);
   std::vector<CostedOp> out;
   const OpCoster coster{*device_, *network_};
   for (const PlannedOp& p : ops) {

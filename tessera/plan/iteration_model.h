@@ -44,7 +44,8 @@ class IterationModel final : public IterationCoster {
   int virtual_engines() const { return virtual_engines_; }
   int block_tokens() const override { return block_tokens_; }
 
-  // Every op of one iteration with its cost (not memoized; for reports and tests). The
+  // Every op of one iteration with its cost (not memoized; for reports and tests), the
+  // batch padded to the platform's compiled buckets (buckets.h) as cost() runs it. The
   // iteration's time is the sum of time() x repeat over the ops plus overhead(batch).
   std::vector<CostedOp> explain(const BatchShape& batch) const;
   Seconds overhead(const BatchShape& batch) const;

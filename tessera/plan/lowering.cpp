@@ -95,9 +95,10 @@ DType gemm_act_dtype(const ChipSpec* chip, DType weights) {
 }
 
 Lowering::Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
-                   bool fused_elementwise)
+                   bool fused_elementwise, bool sequence_parallel)
     : graph_(model.graph ? model.graph : graph_or_throw(model)), dep_(dep), adp_(placement.attention_dp),
-      layers_(model.layers), fused_(fused_elementwise), hidden_(model.hidden) {
+      layers_(model.layers), fused_(fused_elementwise), sequence_parallel_(sequence_parallel && dep.tp > 1),
+      hidden_(model.hidden) {
   tp_group_.ranks = dep.tp;
   tp_group_.ranks_per_chip = std::min(dep.tp, placement.ranks_per_chip);
   ep_group_.ranks = dep.ep;
@@ -127,15 +128,23 @@ void Lowering::lower_step(const LayoutStep& s, const BatchShape& b, std::vector<
   const int64_t sampled = rank_share(b.prefill_seqs + b.decode_seqs);
   const double r = static_cast<double>(s.sampled ? sampled : tokens);
   const double w = static_cast<double>(s.n);
+  // Sequence parallelism (prefill-only steps): norms, residual adds and the embedding
+  // output hold tokens/tp rows per rank; the rest of the layer is tensor-parallel.
+  const bool sp = sequence_parallel_ && b.decode_seqs == 0 && b.prefill_tokens > 0;
+  const double rs = sp && !s.sampled ? std::ceil(r / dep_.tp) : r;
   // Element-wise traffic: each kernel reads its inputs and writes its output once.
   // RMSNorm ~4 FLOP/element (square, sum, scale, weight); a residual add fused with
   // the next norm reads two streams and writes two (the sum and the normalized).
   switch (s.role) {
     case StepRole::Gemm: out.push_back({s.name, gemm(as_rows(r), s.n, s.k), s.repeat}); return;
-    case StepRole::Norm: out.push_back({s.name, eltwise(r * w, 4, 2 * r * w * ab, act), s.repeat}); return;
-    case StepRole::ResidualNorm: out.push_back({s.name, eltwise(r * w, 5, 4 * r * w * ab, act), s.repeat}); return;
-    case StepRole::Add: out.push_back({s.name, eltwise(r * w, 1, 3 * r * w * ab, act), s.repeat}); return;
-    case StepRole::Embedding: out.push_back({s.name, eltwise(r * w, 0, 2 * r * w * ab, act), s.repeat}); return;
+    case StepRole::Norm: out.push_back({s.name, eltwise(rs * w, 4, 2 * rs * w * ab, act), s.repeat}); return;
+    case StepRole::ResidualNorm:
+      out.push_back({s.name, eltwise(rs * w, 5, 4 * rs * w * ab, act), s.repeat});
+      return;
+    case StepRole::Add: out.push_back({s.name, eltwise(rs * w, 1, 3 * rs * w * ab, act), s.repeat}); return;
+    case StepRole::Embedding:
+      out.push_back({s.name, eltwise(rs * w, 0, 2 * rs * w * ab, act), s.repeat});
+      return;
     case StepRole::Rotary: {
       const double rot = r * w * static_cast<double>(s.k);
       out.push_back({s.name, eltwise(rot, 3, 2 * rot * ab, act), s.repeat});
@@ -160,6 +169,10 @@ void Lowering::lower_step(const LayoutStep& s, const BatchShape& b, std::vector<
       return;
     }
     case StepRole::AllReduce:
+      if (sp) {
+        lower_sp_allreduce(s, r * w * ab, out);
+        return;
+      }
       out.push_back({s.name, CollectiveCall{CollectiveKind::AllReduce, Bytes(r * w * ab), tp_group_}, s.repeat});
       return;
     case StepRole::PpSend:
@@ -169,6 +182,15 @@ void Lowering::lower_step(const LayoutStep& s, const BatchShape& b, std::vector<
     case StepRole::Moe: lower_moe(s, r, b.tokens(), out); return;
     case StepRole::Attention: lower_attention(s, b, out); return;
   }
+}
+
+// Under sequence parallelism a TP all-reduce of `bytes` becomes a reduce-scatter
+// into the sequence-sharded norm and an all-gather of its output, each of the
+// whole buffer (the same bytes on the wire as the all-reduce's two ring phases).
+void Lowering::lower_sp_allreduce(const LayoutStep& s, double bytes, std::vector<PlannedOp>& out) const {
+  out.push_back({"sp_reduce_scatter", CollectiveCall{CollectiveKind::ReduceScatter, Bytes(bytes), tp_group_},
+                 s.repeat});
+  out.push_back({"sp_all_gather", CollectiveCall{CollectiveKind::AllGather, Bytes(bytes), tp_group_}, s.repeat});
 }
 
 // Router, top-k dispatch, experts, combine (t: this rank's tokens; tokens: the replica's,

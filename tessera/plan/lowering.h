@@ -26,8 +26,11 @@ class Lowering {
   // for a spec no graph can describe). The graph must pass check_graph_lowering.
   // fused_elementwise: the serving stack fuses norms' neighbours, RoPE, the KV write
   // and the MLP activation into neighbouring kernels (no separate HBM round trip).
+  // sequence_parallel: in a prefill-only step (a context-encoding graph) norms and
+  // residual adds run on tokens/tp per rank between a reduce-scatter and an all-gather
+  // that replace each TP all-reduce (NxD Inference `sequence_parallel_enabled`).
   Lowering(const ModelSpec& model, const DeploymentSpec& dep, const Placement& placement,
-           bool fused_elementwise = false);
+           bool fused_elementwise = false, bool sequence_parallel = false);
   // Appends the ops of one iteration to `out` (cleared first). Op names may point into
   // the graph: it must outlive the ops (share model.graph, as a ModelSpec from a front end does).
   void lower(const BatchShape& batch, OpSet set, std::vector<PlannedOp>& out) const;
@@ -36,6 +39,7 @@ class Lowering {
 
  private:
   void lower_step(const LayoutStep& s, const BatchShape& b, std::vector<PlannedOp>& out) const;
+  void lower_sp_allreduce(const LayoutStep& s, double bytes, std::vector<PlannedOp>& out) const;
   void lower_moe(const LayoutStep& s, double t, int64_t tokens, std::vector<PlannedOp>& out) const;
   void lower_attention(const LayoutStep& s, const BatchShape& b, std::vector<PlannedOp>& out) const;
   int64_t rank_share(int64_t n) const { return (n + adp_ - 1) / adp_; }
@@ -47,6 +51,7 @@ class Lowering {
   int adp_ = 1;            // attention data-parallel groups (DEP)
   int layers_ = 0;
   bool fused_ = false;
+  bool sequence_parallel_ = false;
   DType gemm_act_dtype_ = DType::BF16;  // activations as the GEMMs read them
   int64_t hidden_ = 0;
   std::vector<LayoutStep> steps_;

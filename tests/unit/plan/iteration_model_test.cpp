@@ -8,6 +8,10 @@
 
 namespace tessera {
 
+using testing::bucket_ladder;
+using testing::decode_batch;
+using testing::prefill_batch;
+
 namespace {
 struct Fixture {
   ModelSpec m = testing::llama2_70b();
@@ -142,6 +146,71 @@ TEST(IterationModel, ExplainedOpsSumToTheIterationCost) {
   EXPECT_EQ(allreduces, 160);  // inserted by the plan: 2 per layer at TP 8
   EXPECT_DOUBLE_EQ(f.it->overhead(b).value(), 3e-3);
   EXPECT_NEAR(sum, f.it->cost(b).total.value(), 1e-12);
+}
+
+
+TEST(IterationModel, IterationCostsThePaddedShapeWithTheRealBatchOverheads) {
+  PlatformOverheads bucketed;
+  bucketed.buckets = bucket_ladder();
+  bucketed.per_iteration = us(100);
+  PlatformOverheads plain;
+  plain.per_iteration = us(100);
+  Fixture fb(8, bucketed), fp(8, plain);
+  // A 300-token prompt costs what a 512-token one costs unbucketed.
+  EXPECT_DOUBLE_EQ(fb.it->cost(prefill_batch(1, 300)).total.value(),
+                   fp.it->cost(prefill_batch(1, 512)).total.value());
+  // Three decodes at mean KV 200 cost four at KV 256.
+  EXPECT_DOUBLE_EQ(fb.it->cost(decode_batch(3, 600)).total.value(),
+                   fp.it->cost(decode_batch(4, 1024)).total.value());
+  EXPECT_LT(fp.it->cost(decode_batch(3, 600)).total.value(), fp.it->cost(decode_batch(4, 1024)).total.value());
+}
+
+namespace {
+double explained_elements(const std::vector<CostedOp>& ops, std::string_view name) {
+  for (const CostedOp& c : ops)
+    if (c.op.name == name) return static_cast<double>(std::get<ElementwiseOp>(c.op.op).elements);
+  return -1;
+}
+int count_collectives(const std::vector<CostedOp>& ops, CollectiveKind kind, double bytes) {
+  int n = 0;
+  for (const CostedOp& c : ops)
+    if (const auto* call = std::get_if<CollectiveCall>(&c.op.op); call && call->kind == kind) {
+      EXPECT_DOUBLE_EQ(call->bytes.value(), bytes) << c.op.name;
+      ++n;
+    }
+  return n;
+}
+}  // namespace
+
+TEST(IterationModel, SequenceParallelPrefillShardsNormsAndSplitsAllReduces) {
+  PlatformOverheads sp;
+  sp.sequence_parallel = true;
+  Fixture fs(8, sp), fp(8);
+  const BatchShape b = prefill_batch(1, 1024);
+  const auto with = fs.it->explain(b);
+  const auto without = fp.it->explain(b);
+  // Norms hold 1024 / 8 = 128 rows of 8192 per rank instead of 1024.
+  bool saw_norm = false;
+  for (const CostedOp& c : without) {
+    if (!std::holds_alternative<ElementwiseOp>(c.op.op)) continue;
+    const double e = explained_elements(with, c.op.name);
+    const bool per_token = std::get<ElementwiseOp>(c.op.op).elements == 1024 * 8192;
+    if (c.op.name.find("norm") != std::string_view::npos && per_token) {
+      EXPECT_DOUBLE_EQ(e, 128.0 * 8192) << c.op.name;
+      saw_norm = true;
+    }
+  }
+  EXPECT_TRUE(saw_norm);
+  // Each all-reduce of 1024 x 8192 x 2 bytes becomes a reduce-scatter and an all-gather of the same buffer.
+  const double bytes = 1024.0 * 8192 * 2;
+  const int ar = count_collectives(without, CollectiveKind::AllReduce, bytes);
+  EXPECT_GT(ar, 0);
+  EXPECT_EQ(count_collectives(with, CollectiveKind::AllReduce, bytes), 0);
+  EXPECT_EQ(count_collectives(with, CollectiveKind::ReduceScatter, bytes), ar);
+  EXPECT_EQ(count_collectives(with, CollectiveKind::AllGather, bytes), ar);
+  // Decode steps stay tensor-parallel.
+  const auto dec = fs.it->explain(decode_batch(4, 4000));
+  EXPECT_GT(count_collectives(dec, CollectiveKind::AllReduce, 4 * 8192 * 2.0), 0);
 }
 
 }  // namespace tessera

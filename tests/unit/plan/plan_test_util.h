@@ -1,7 +1,9 @@
 // Small hand-made specs for plan tests (no catalog files involved).
 #pragma once
 
+#include "tessera/plan/batch.h"
 #include "tessera/specs/hardware.h"
+#include "tessera/specs/platform.h"
 #include "tessera/specs/model.h"
 
 namespace tessera::testing {
@@ -36,6 +38,31 @@ inline SystemSpec toy_gpu_system(int chips = 8) {
   s.link_bandwidth = GBps(400);
   s.link_latency = us(5);
   return s;
+}
+
+// A small bucket ladder: context 128-1024, decode batch 1/4/8, KV 128-512.
+inline CompiledBuckets bucket_ladder() {
+  CompiledBuckets k;
+  k.context_tokens = {128, 256, 512, 1024};
+  k.decode_batch = {1, 4, 8};
+  k.decode_kv = {128, 256, 512};
+  return k;
+}
+
+// `seqs` prompts of tokens/seqs each, no cached context.
+inline BatchShape prefill_batch(int32_t seqs, int64_t tokens) {
+  BatchShape b;
+  b.prefill_seqs = seqs;
+  b.prefill_tokens = tokens;
+  b.prefill_pairs = seqs * causal_pairs(0, tokens / seqs);
+  return b;
+}
+
+inline BatchShape decode_batch(int32_t seqs, int64_t kv_tokens) {
+  BatchShape b;
+  b.decode_seqs = seqs;
+  b.decode_kv_tokens = kv_tokens;
+  return b;
 }
 
 }  // namespace tessera::testing

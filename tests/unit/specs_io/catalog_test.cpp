@@ -131,7 +131,10 @@ TEST(Catalog, Trainium2AndTrainium3) {
   EXPECT_EQ(gen2->topology, TopologyKind::TwoLevelSwitch);
   EXPECT_EQ(gen2->topology_dims, (std::vector<int>{4, 18, 2}));  // servers per rack x racks: estimate
   ASSERT_EQ(gen2->outer_tier_bandwidth.size(), 2u);
-  EXPECT_DOUBLE_EQ(gen2->outer_tier_bandwidth[1].value(), 128e9);
+  // Same chip and NeuronSwitch as the 64-chip UltraServer: every tier at the chip's
+  // NeuronLink-v4 2.56 TB/s (data/chips/trainium3.yaml, docs/models/trainium3.md).
+  EXPECT_DOUBLE_EQ(gen2->link_bandwidth.value(), 2.56e12);
+  EXPECT_DOUBLE_EQ(gen2->outer_tier_bandwidth[1].value(), 2.56e12);
   EXPECT_DOUBLE_EQ(gen2->chip.peak(DType::MXFP4).value(), 2520e12);
   EXPECT_DOUBLE_EQ(gen2->chip.hbm_capacity.value(), 144 * kGi);
 }

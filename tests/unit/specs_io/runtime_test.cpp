@@ -62,7 +62,8 @@ buckets:
 
 TEST(RuntimeProfile, EveryShippedProfileLoadsAndNamesItsSources) {
   const auto names = repo().runtime_names();
-  EXPECT_EQ(names, (std::vector<std::string>{"nim", "nxdi", "sglang", "tnx", "trtllm", "vllm", "vllm-neuron"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"nim", "nxdi", "optimum-neuron", "sglang", "tgi-neuron", "tnx", "trtllm",
+                                              "vllm", "vllm-neuron"}));
   for (const auto& n : names) {
     auto p = repo().runtime(n);
     ASSERT_TRUE(p.ok()) << p.error().message;
