@@ -3,4 +3,4 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 exec "$TESSERA" plan --model llama-3.1-70b --workload "trace:$TRACE" --slo "$SLO" \
-  --hardware trn3-ultraserver-144 --tp 4,8 --fleet power=2GW --headroom 0.2 "${GRID[@]}" "$@"
+  --hardware trn3-ultraserver-144 --tp 8,16 --fleet power=2GW --headroom 0.2 "${GRID[@]}" "$@"

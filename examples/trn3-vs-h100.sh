@@ -4,4 +4,4 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 exec "$TESSERA" plan --model llama-3.1-70b --workload "trace:$TRACE" --slo "$SLO" \
-  --compare p5.48xlarge,trn3-ultraserver-144 --tp 4,8 "${GRID[@]}" "$@"
+  --compare p5.48xlarge,trn3-ultraserver-144 --tp 4,8,16 "${GRID[@]}" "$@"

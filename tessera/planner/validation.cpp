@@ -230,6 +230,7 @@ Result<Observations> observe(const fs::path& dir, const PlatformOverheads& base,
         if (k == 2) o.per_layer = unit;
         if (k == 3) o.per_collective = unit;
         if (k == 4) o.per_prefill_iteration = unit;
+        if (k == 5) o.per_sequence = unit;
         auto p = predict(row, dir, &o, Fidelity::Auto);
         if (!p) return p.error();
         m[k] = *p;
@@ -307,11 +308,11 @@ Result<OverheadFit> fit_runtime_costs(const fs::path& dir, const std::string& ru
   OverheadFit fit;
   PlatformOverheads& o = fit.overheads;
   o = *base;
-  o.per_sequence = Seconds(0);
   o.per_iteration = ms(best_x[0]);
   o.per_layer = ms(best_x[1]);
   o.per_collective = ms(best_x[2]);
   o.per_prefill_iteration = ms(best_x[3]);
+  o.per_sequence = ms(best_x[4]);
   o.tensor_efficiency = best_eta;
   o.source = fmt::format("tessera calibrate --runtime {} --write: least absolute relative error of the measured "
                          "TTFT, TPOT, ITL and run time over {} rows of data/validation measured with {} (fixed costs "
@@ -321,10 +322,10 @@ Result<OverheadFit> fit_runtime_costs(const fs::path& dir, const std::string& ru
   fit.report = fmt::format(
       "runtime {}: {} rows, {} observations\n"
       "per_iteration = {:.2f} us, per_layer = {:.3f} us, per_collective = {:.3f} us, per_prefill_iteration = {:.2f} us, "
-      "tensor_efficiency = {:.2f}\n"
+      "per_sequence = {:.3f} us, tensor_efficiency = {:.2f}\n"
       "fit residual (relative, on TTFT/TPOT/run time): median {:.1f}%, mean {:.1f}%, max {:.1f}%\n",
       runtime, best_obs.rows, best_obs.A.size(), best_x[0] * 1e3, best_x[1] * 1e3, best_x[2] * 1e3, best_x[3] * 1e3,
-      best_eta, median(r) * 100, mean(r) * 100, *std::max_element(r.begin(), r.end()) * 100);
+      best_x[4] * 1e3, best_eta, median(r) * 100, mean(r) * 100, *std::max_element(r.begin(), r.end()) * 100);
   return fit;
 }
 

@@ -59,7 +59,8 @@ Result<std::vector<ValidationSetResult>> run_validation(const std::filesystem::p
                                                         const std::string& fidelity, const std::string& runtime = "");
 
 // min sum_r |A_r x - b_r| subject to x >= 0 (IRLS over exact active-set solves).
-constexpr int kOverheadParams = 4;  // per_iteration, per_layer, per_collective, per_prefill_iteration
+// per_iteration, per_layer, per_collective, per_prefill_iteration, per_sequence
+constexpr int kOverheadParams = 5;
 using OverheadRow = std::array<double, kOverheadParams>;
 std::array<double, kOverheadParams> nnls_l1(const std::vector<OverheadRow>& A, const std::vector<double>& b);
 

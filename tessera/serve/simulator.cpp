@@ -162,6 +162,10 @@ class Simulation {
       }
     }
     link_free_.assign(replicas_.size(), 0.0);
+    // Warm-up (workload `warmup=N`): the first N requests to arrive, and every gap
+    // before the N+1-th arrives, are left out of the metrics.
+    if (w.kind == WorkloadKind::Poisson || w.kind == WorkloadKind::Closed) warmup_ = w.warmup;
+    if (warmup_ > 0) itl_.set_enabled(false);
     if (w.kind == WorkloadKind::Poisson) {
       poisson_ = std::make_unique<serve::PoissonSource>(w, o.seed);
       source_ = poisson_.get();
@@ -229,6 +233,8 @@ class Simulation {
   // Results.
   ServeResult res_;
   double first_arrival_ = 0, last_completion_ = 0;
+  int64_t warmup_ = 0;                          // requests left out of the metrics
+  int64_t measured_input_ = 0, measured_output_ = 0;
   int64_t rejected_max_need_ = 0;
   double transfer_sum_ = 0, ttft_sum_ = 0;
   std::vector<double> ttft_, tpot_, e2e_, queue_;
@@ -359,6 +365,10 @@ void Simulation::on_arrival(int32_t slot, double now) {
   if (res_.requests++ == 0) first_arrival_ = now;
   pull_next();  // open loop keeps exactly one arrival pending
   LiveRequest& r = reqs_[slot];
+  if (warmup_ > 0 && r.id == warmup_) {  // the measurement window opens
+    first_arrival_ = now;
+    itl_.set_enabled(true);
+  }
   // Its KV peaks at input + output - 1 tokens (the last token is never fed back),
   // plus k drafts in flight; a prefill pool holds the prompt only.
   const int64_t peak = r.input_tokens + r.output_tokens - 1 + opts_.spec.tokens;
@@ -575,6 +585,15 @@ void Simulation::finalize(int32_t slot, double now) {
   res_.output_tokens += r.output_tokens;
   res_.preemptions += r.preemptions;
   last_completion_ = std::max(last_completion_, now);
+  if (r.id < warmup_) {  // completed (conserved) but not measured
+    if (opts_.keep_request_records) res_.records.push_back(record_of(r, now));
+    if (opts_.sink != nullptr) opts_.sink->on_request(record_of(r, now));
+    release(slot);
+    ++deferred_gone_;
+    return;
+  }
+  measured_input_ += r.input_tokens;
+  measured_output_ += r.output_tokens;
   const double ttft = r.first_token_s - r.arrival_s;
   const double e2e = now - r.arrival_s;
   ttft_.push_back(ttft);
@@ -684,13 +703,18 @@ Result<ServeResult> Simulation::collect() {
   if (opts_.deployment.prefix_caching) r.prefix_cache_hit_rate = prompt > 0 ? double(hits) / double(prompt) : 0.0;
   if (disaggregated()) r.kv_transfer_share = ttft_sum_ > 0 ? transfer_sum_ / ttft_sum_ : 0.0;
   if (opts_.spec.tokens > 0) r.spec_acceptance = proposed > 0 ? double(accepted) / double(proposed) : 0.0;
-  r.duration_s = r.completed > 0 ? last_completion_ - first_arrival_ : 0;
+  r.warmup_requests = std::min(warmup_, r.completed);
+  if (warmup_ > 0) {  // throughput over the measured requests and window only
+    r.input_tokens = measured_input_;
+    r.output_tokens = measured_output_;
+  }
+  r.duration_s = r.completed > r.warmup_requests ? last_completion_ - first_arrival_ : 0;
   r.ttft = summarize(ttft_);
   r.tpot = summarize(tpot_);
   r.e2e = summarize(e2e_);
   r.queue = summarize(queue_);
-  if (r.completed > 0) {
-    const double n = static_cast<double>(r.completed);
+  if (!ttft_.empty()) {
+    const double n = static_cast<double>(ttft_.size());
     r.ttft_breakdown.queue_s = queue_sum_ / n;
     r.ttft_breakdown.prefill_s = solo_prefill_total() / n;
     r.ttft_breakdown.interference_s = ttft_sum_ / n - r.ttft_breakdown.queue_s - r.ttft_breakdown.prefill_s;

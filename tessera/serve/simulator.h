@@ -88,7 +88,8 @@ struct ServeResult {
   int64_t requests = 0, completed = 0, rejected = 0;
   int64_t rejected_queue = 0;                    // of `rejected`: turned away by queue_limit
   double duration_s = 0;
-  int64_t input_tokens = 0, output_tokens = 0;  // of completed requests
+  int64_t input_tokens = 0, output_tokens = 0;  // of completed requests (measured ones: warm-up excluded)
+  int64_t warmup_requests = 0;                   // completed but left out of every metric (workload warmup=N)
   LatencyStats ttft, tpot, itl, e2e, queue;
   TtftBreakdown ttft_breakdown;
   int64_t preemptions = 0;

@@ -33,6 +33,7 @@ struct GapRun {
 class GapRecorder {
  public:
   void add(double gap_s, int64_t count = 1) {
+    if (!enabled_) return;  // a warm-up window: gaps are not measured
     if (!runs_.empty() && runs_.back().gap_s == gap_s) {
       runs_.back().count += count;
       return;
@@ -41,6 +42,7 @@ class GapRecorder {
     runs_.push_back(GapRun{gap_s, count});
   }
   [[nodiscard]] int64_t count() const;
+  void set_enabled(bool on) { enabled_ = on; }
   // Exact statistics over every gap (each run weighted by its count). Sorts the runs.
   LatencyStats summarize();
   [[nodiscard]] const std::vector<GapRun>& runs() const { return runs_; }
@@ -52,6 +54,7 @@ class GapRecorder {
   void compact();
 
  private:
+  bool enabled_ = true;
   static constexpr size_t kMinCompact = size_t{1} << 16;
   std::vector<GapRun> runs_;
   size_t compact_at_ = kMinCompact;

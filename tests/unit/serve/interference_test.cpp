@@ -121,5 +121,35 @@ TEST(Interference, ClosedLoopTtftNonDecreasingInConcurrency) {
   }
 }
 
+// Warm-up (benchmark_serving-style cold start excluded): the first N requests are
+// completed and conserved but left out of every metric, and the window starts at the
+// N+1-th arrival.
+TEST(Warmup, FirstRequestsAreConservedButNotMeasured) {
+  FakeCoster c(kA, kB, kC, 1000, 16);
+  WorkloadSpec w;
+  w.kind = WorkloadKind::Closed;
+  w.concurrency = 4;
+  w.n = 12;
+  w.input.a = 64;
+  w.output.a = 8;
+  auto all = simulate(c, w, nullptr, options("vllm", 8192));
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  w.warmup = 4;
+  auto warm = simulate(c, w, nullptr, options("vllm", 8192));
+  ASSERT_TRUE(warm.ok()) << warm.error().message;
+  EXPECT_EQ(warm->completed, 12);
+  EXPECT_EQ(warm->warmup_requests, 4);
+  EXPECT_EQ(warm->ttft.count, 8);
+  EXPECT_EQ(warm->output_tokens, 8 * 8);
+  EXPECT_EQ(all->output_tokens, 12 * 8);
+  // The window opens at the fifth arrival, so it is shorter than the whole run.
+  EXPECT_LT(warm->duration_s, all->duration_s);
+  EXPECT_GT(warm->duration_s, 0);
+  // Same requests, same times: excluding a window changes the metrics, not the run.
+  ASSERT_EQ(warm->records.size(), all->records.size());
+  for (size_t i = 0; i < all->records.size(); ++i)
+    EXPECT_DOUBLE_EQ(warm->records[i].completion_s, all->records[i].completion_s);
+}
+
 }  // namespace
 }  // namespace tessera

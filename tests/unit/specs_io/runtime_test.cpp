@@ -62,7 +62,7 @@ buckets:
 
 TEST(RuntimeProfile, EveryShippedProfileLoadsAndNamesItsSources) {
   const auto names = repo().runtime_names();
-  EXPECT_EQ(names, (std::vector<std::string>{"nim", "nxdi", "optimum-neuron", "sglang", "tgi-neuron", "tnx", "trtllm",
+  EXPECT_EQ(names, (std::vector<std::string>{"nim", "nxdi", "optimum-neuron", "optimum-neuron-vllm", "sglang", "tgi-neuron", "tnx", "trtllm",
                                               "vllm", "vllm-neuron"}));
   for (const auto& n : names) {
     auto p = repo().runtime(n);
