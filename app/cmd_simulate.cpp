@@ -36,6 +36,10 @@ int64_t expected_requests(const std::string& workload) {
 
 int run(SimulateArgs& a) {
   if (Status s = resolve_simulate_options(a.opts); !s) return report_error(s.error());
+  if (Status s = distinct_outputs({{"--out", a.out}, {"--report", a.report}, {"--trace", a.opts.serving.trace},
+                                   {"--requests-csv", a.opts.serving.requests_csv}});
+      !s)
+    return report_error(s.error());
   SimulationRequest& req = a.opts.req;
   Timelines timelines;
   if (Status s = timelines.open(a.opts.serving); !s) return report_error(s.error());

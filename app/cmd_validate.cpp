@@ -2,6 +2,7 @@
 // tessera calibrate: refit the per-platform fixed overheads to those rows.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -24,17 +25,24 @@ struct ValidateArgs {
 
 std::string pct(std::optional<double> e) { return e ? fmt::format("{:+.1f}%", *e * 100) : "-"; }
 
+// A figure the row has, or "-" where the source did not publish it (never "nan").
+std::string num(std::optional<double> v, int decimals) {
+  return v && std::isfinite(*v) ? fmt::format("{:.{}f}", *v, decimals) : "-";
+}
+
 void print_set(const ValidationSetResult& r) {
   std::cout << fmt::format("== {} ({} rows; {}) ==\n", r.name, r.rows.size(), r.description);
-  std::cout << fmt::format("{:<44}{:>12}{:>12}{:>8}{:>10}{:>10}{:>8}{:>9}{:>9}{:>8}\n", "row", "tok/s meas",
+  // The label column is as wide as the longest label: labels name the configuration.
+  size_t width = 3;
+  for (const ValidationRowResult& row : r.rows) width = std::max(width, row.label.size());
+  std::cout << fmt::format("{:<{}}  {:>12}{:>12}{:>8}{:>10}{:>10}{:>8}{:>9}{:>9}{:>8}\n", "row", width, "tok/s meas",
                            "tok/s pred", "err", "TTFT ms", "pred", "err", "TPOT ms", "pred", "err");
   for (const ValidationRowResult& row : r.rows) {
-    std::cout << fmt::format("{:<44}{:>12.1f}{:>12.1f}{:>8}{:>10.1f}{:>10.1f}{:>8}{:>9.2f}{:>9.2f}{:>8}\n",
-                             row.label.substr(0, 43), row.measured.throughput.value_or(NAN),
-                             row.predicted.throughput.value_or(NAN), pct(row.error.throughput),
-                             row.measured.ttft_ms.value_or(NAN), row.predicted.ttft_ms.value_or(NAN),
-                             pct(row.error.ttft_ms), row.measured.tpot_ms.value_or(NAN),
-                             row.predicted.tpot_ms.value_or(NAN), pct(row.error.tpot_ms));
+    std::cout << fmt::format("{:<{}}  {:>12}{:>12}{:>8}{:>10}{:>10}{:>8}{:>9}{:>9}{:>8}\n", row.label, width,
+                             num(row.measured.throughput, 1), num(row.predicted.throughput, 1),
+                             pct(row.error.throughput), num(row.measured.ttft_ms, 1), num(row.predicted.ttft_ms, 1),
+                             pct(row.error.ttft_ms), num(row.measured.tpot_ms, 2), num(row.predicted.tpot_ms, 2),
+                             pct(row.error.tpot_ms));
   }
   for (const MetricErrorSummary& m : r.metrics)
     std::cout << fmt::format("  {:<12} median |error| {:5.1f}%   max |error| {:5.1f}%   (n={})\n", m.metric,

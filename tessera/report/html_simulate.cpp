@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tessera/report/chartjs_data.h"
 
 namespace tessera {
@@ -67,6 +69,9 @@ void add_inputs(HtmlPage& page, const SimulationOutcome& o) {
   page.add_key_values(kv);
 }
 
+// An SLO within this factor of the slowest request is drawn on the CDF's axis.
+constexpr double kSloAxisStretch = 1.5;
+
 ChartSeries slo_line(double x, double scale) {
   ChartSeries s;
   s.label = "SLO p99 target";
@@ -85,8 +90,17 @@ ChartSpec cdf_chart(const char* title, const char* label, const char* unit, std:
   c.y_label = "fraction of requests";
   c.y_min = 0;
   c.y_max = 1;
+  double top = 0;
+  for (double v : values) top = std::max(top, v);
   c.series.push_back(cdf_series(label, values, scale));
-  if (slo) c.series.push_back(slo_line(*slo, scale));
+  // The axis fits the data: an SLO far beyond the slowest request would squeeze the
+  // curve into a sliver at the left. Such an SLO is named in the title instead.
+  if (slo && *slo <= kSloAxisStretch * top) {
+    c.series.push_back(slo_line(*slo, scale));
+  } else if (slo) {
+    c.title += fmt::format(" (SLO p99 target {:.4g} {}: beyond the slowest request)", *slo * scale, unit);
+    c.x_max = top * scale;
+  }
   return c;
 }
 
@@ -134,11 +148,12 @@ void add_timeline(HtmlPage& page, const ReportCollector& rc) {
   const double w = rc.bucket_s();
   page.add_paragraph(fmt::format("{} buckets of {:.4g} s. Tokens are spread over the time of the iteration that "
                                  "processed them; batch size is the time-weighted mean over busy replicas; queue "
-                                 "and KV occupancy are the highest seen in each bucket.",
+                                 "length is the time-weighted mean of requests waiting (arrival to admission); KV "
+                                 "occupancy is the highest seen in each bucket.",
                                  bs.size(), w));
   ChartSpec tput = time_chart("Throughput", "tokens/s");
   ChartSpec batch = time_chart("Batch size", "sequences per iteration");
-  ChartSpec queue = time_chart("Queue length", "waiting requests (all replicas)");
+  ChartSpec queue = time_chart("Queue length", "waiting requests (all replicas, mean over the bucket)");
   ChartSpec kv = time_chart("KV cache occupancy", "KV blocks in use (busiest replica, %)");
   kv.y_max = 100;
   ChartSeries pre, dec, seqs, wait, occ;
@@ -147,20 +162,16 @@ void add_timeline(HtmlPage& page, const ReportCollector& rc) {
   seqs.label = "sequences";
   wait.label = "waiting";
   occ.label = "KV used";
-  int64_t last_wait = 0;
   double last_kv = 0;
   for (size_t i = 0; i < bs.size(); ++i) {
     const TimelineBucket& b = bs[i];
     const double t = (static_cast<double>(i) + 0.5) * w;
-    if (b.started) {
-      last_wait = b.waiting;
-      last_kv = b.kv_fraction;
-    }
+    if (b.started) last_kv = b.kv_fraction;
     for (ChartSeries* s : {&pre, &dec, &seqs, &wait, &occ}) s->x.push_back(t);
     pre.y.push_back(b.prefill_tokens / w);
     dec.y.push_back(b.decode_tokens / w);
     seqs.y.push_back(b.busy_seconds > 0 ? b.seq_seconds / b.busy_seconds : 0.0);
-    wait.y.push_back(static_cast<double>(last_wait));
+    wait.y.push_back(b.queued_seconds / w);
     occ.y.push_back(last_kv * 100);
   }
   tput.series = {pre, dec};

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tessera/planner/capacity_search.h"
 
 namespace tessera {
@@ -87,17 +89,37 @@ std::string row(const CapacityResult& r) {
   const Summary& s = r.at_max;
   std::optional<double> kwh;
   if (s.energy_j_per_output_token) kwh = *s.energy_j_per_output_token * 1e6 / 3.6e6;
-  return fmt::format("  {:<52} {:>5} {:>9.1f} {:>8.1f} {:>7.3f} {:>7.3f} {:>8} {:>8}\n", describe(r.request), s.chips,
-                     s.output_tokens_per_s, tokens_per_s_per_chip(r), s.ttft.p99, s.tpot.p99,
-                     money(s.cost_usd_per_million_output_tokens), kwh ? fmt::format("{:.3f}", *kwh) : "unknown");
+  return fmt::format("  {:<52} {:>5} {:>8.2f} {:>10.1f} {:>9.1f} {:>8.3f} {:>8.3f} {:>8} {:>9}\n", describe(r.request),
+                     s.chips, r.requests_per_s, s.output_tokens_per_s, tokens_per_s_per_chip(r), s.ttft.p99,
+                     s.tpot.p99, money(s.cost_usd_per_million_output_tokens),
+                     kwh ? fmt::format("{:.3f}", *kwh) : "unknown");
 }
 
-constexpr const char* kHeader =
-    "  {:<52} {:>5} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8}\n";
+constexpr const char* kHeader = "  {:<52} {:>5} {:>8} {:>10} {:>9} {:>8} {:>8} {:>8} {:>9}\n";
 
 std::string table_header() {
-  return fmt::format(kHeader, "deployment", "chips", "out tok/s", "tok/s/ch", "ttft99", "tpot99", "$/Mtok",
-                     "kWh/Mtok");
+  return fmt::format(kHeader, "deployment", "chips", "req/s", "out tok/s", "tok/s/chip", "TTFT99 s", "TPOT99 s",
+                     "$/M tok", "kWh/M tok");
+}
+
+// Rows in order, at most `limit`; a row that prints exactly as the one before it
+// (deployments the table cannot tell apart, with the same figures) is folded into it.
+std::string rows_text(const PlanReport& r, const std::vector<size_t>& order, size_t limit) {
+  std::string out, prev;
+  size_t shown = 0, folded = 0;
+  for (size_t i : order) {
+    if (shown >= limit) break;
+    std::string line = row(r.results[i]);
+    if (line == prev) {
+      ++folded;
+      continue;
+    }
+    out += line;
+    prev = std::move(line);
+    ++shown;
+  }
+  if (folded > 0) out += fmt::format("  ({} identical row(s) not repeated)\n", folded);
+  return out;
 }
 
 void append_assumptions(std::string& out, const std::vector<Assumption>& as) {
@@ -172,19 +194,16 @@ std::string plan_text(const PlanReport& r) {
   std::string out = fmt::format("{} on {}, SLO {} -- {} deployments searched, {} meet the SLO ({:.1f} s)\n", r.model,
                                 r.workload, slo_text(r.slo), r.searched, r.feasible, r.elapsed_s);
   out += "Figures at each deployment's maximum load meeting the SLO; prices: " + r.price_basis + ".\n";
-  if (r.comparison) {
-    append_comparison(out, *r.comparison);
-    return out;
-  }
-  if (r.fleet) {
-    append_fleet(out, r);
+  if (r.comparison || r.fleet) {
+    if (r.comparison) append_comparison(out, *r.comparison);
+    if (r.fleet) append_fleet(out, r);
     return out;
   }
   out += "cheapest:\n" + table_header();
-  for (size_t k = 0; k < r.cheapest.size() && static_cast<int>(k) < r.top; ++k) out += row(r.results[r.cheapest[k]]);
+  out += rows_text(r, r.cheapest, static_cast<size_t>(std::max(0, r.top)));
   if (r.cheapest.empty()) out += "  (none meets the SLO)\n";
   out += "pareto front (cost per million output tokens vs p99 e2e latency):\n" + table_header();
-  for (size_t i : r.pareto) out += row(r.results[i]);
+  out += rows_text(r, r.pareto, r.pareto.size());
   if (r.pareto.empty()) out += "  (no priced deployment meets the SLO; pass --price-per-hour)\n";
   if (!r.cheapest.empty()) append_assumptions(out, r.results[r.cheapest.front()].assumptions);
   return out;

@@ -208,3 +208,56 @@ def test_estimate_switches_hardware_with_one_argument():
     gpu = tt.estimate(model, (ids,), hardware="p5.48xlarge", tp=8, workload=WORKLOAD)
     assert trn["inputs"] != gpu["inputs"]
     assert tpot(trn) > 0 and tpot(gpu) > 0
+
+
+class _UnpacksShape(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 16)
+        self.inner = _Flatten()
+
+    def forward(self, x):
+        return self.inner(self.emb(x))
+
+
+class _Flatten(nn.Module):
+    def forward(self, x):
+        b, s, h = x.shape  # a Proxy cannot be unpacked under torch.fx
+        return x.view(b * s, h)
+
+
+class _ArangeOfLength(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 16)
+        self.pos = nn.Embedding(64, 16)
+
+    def forward(self, x):
+        return self.emb(x) + self.pos(torch.arange(x.shape[1]))
+
+
+def test_fx_shape_unpacking_names_the_module_line_and_fix():
+    ids = torch.randint(0, 100, (1, 8))
+    with pytest.raises(tt.UnsupportedModelError, match=r"in module 'inner' at test_tessera\.py:\d+ `b, s, h = x\.shape`"
+                                                       r".*Fix:"):
+        tt.to_graph(_UnpacksShape(), (ids,))
+
+
+def test_fx_arange_of_a_traced_length_names_the_op():
+    ids = torch.randint(0, 100, (1, 8))
+    with pytest.raises(tt.UnsupportedModelError, match=r"torch\.arange\(x\.shape\[1\]\).*Fix:"):
+        tt.to_graph(_ArangeOfLength(), (ids,))
+
+
+def test_fx_bad_example_input_is_wrapped():
+    # Token ids must be integers: an embedding fed floats fails in the example run.
+    class Emb(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(100, 16)
+
+        def forward(self, x):
+            return self.emb(x)
+
+    with pytest.raises(tt.UnsupportedModelError, match=r"example inputs.*torch\.long"):
+        tt.to_graph(Emb(), (torch.randn(1, 8),))
