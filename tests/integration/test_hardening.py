@@ -84,6 +84,24 @@ class BadInputs(Tmp):
         self.assertIn("latency      none:", p.stdout)
         self.assertNotIn("TTFT ms", p.stdout)
 
+    def test_prompt_over_the_context_is_refused(self):
+        # Intent: llama-2-7b has a 4,096-token context; a 32k prompt is refused by any runtime.
+        self.bad(2, ["--workload", "llama-2-7b", "context of 4096"], "simulate", "--model", "llama-2-7b",
+                 "--hardware", "p5.48xlarge", "--tp", "1", "--workload", "batch:size=2,input=32768,output=128")
+
+    def test_some_trace_rows_over_the_context_are_counted(self):
+        trace = self.dir / "t.csv"
+        trace.write_text("arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.1,5000,100\n0.2,3000,1200\n"
+                         "0.3,200,20\n")
+        args = ["simulate", "--model", "llama-2-7b", "--hardware", "p5.48xlarge", "--tp", "1", "--workload",
+                f"trace:{trace}"]
+        out = run(*args, check=True).stdout
+        self.assertIn("warning: 2 of 4 trace requests need more than llama-2-7b's context of 4096 tokens", out)
+        j = json.loads(run(*args, "--json", check=True).stdout)
+        self.assertTrue(any(w.startswith("2 of 4 trace requests") for w in j["warnings"]), j["warnings"])
+        trace.write_text("arrival_s,input_tokens,output_tokens\n0.0,5000,100\n")
+        self.bad(2, ["all 1 trace requests", "context of 4096"], *args)
+
     def test_empty_slo_and_duplicate_slo_key(self):
         self.bad(2, ["--slo"], *SIM, "--workload", SMALL_WL, "--slo", "")
         self.bad(2, ["--slo", "'ttft_p99'", "twice"], *SIM, "--workload", SMALL_WL, "--slo",
