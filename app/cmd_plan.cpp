@@ -70,7 +70,7 @@ Command add_plan(CLI::App& root) {
   c->add_option("--slo", p.slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms")->required();
   c->add_option("--hardware", args->hardware, "systems to search (comma-separated; default: all)");
   c->add_option("--compare", args->compare, "systems to set side by side (comma-separated)");
-  c->add_option("--fleet", p.fleet, "size a fleet: chips=N | power=2GW | tokens-per-day=N");
+  c->add_option("--fleet", p.fleet, "size a fleet: chips=N | power=2GW | tokens-per-day=N | requests-per-second=N");
   c->add_option("--headroom", p.headroom, "fleet: spare fraction of each unit's maximum load")
       ->capture_default_str();
   c->add_option("--tp", p.space.tp, "TP degrees to search (default: powers of two)")->delimiter(',');

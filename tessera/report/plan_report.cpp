@@ -51,7 +51,12 @@ ojson assumptions_json(const std::vector<Assumption>& as) {
 ojson fleet_json(const PlanReport& r) {
   const FleetPlan& f = *r.fleet;
   static const char* kKinds[] = {"chips", "power_w", "tokens_per_day"};
-  return ojson{{"target", {{kKinds[static_cast<int>(f.target.kind)], f.target.value}}},
+  ojson target{{kKinds[static_cast<int>(f.target.kind)], f.target.value}};
+  if (r.fleet_requests_per_s) {
+    target["requests_per_s"] = *r.fleet_requests_per_s;
+    target["output_tokens_per_request"] = opt(r.fleet_output_tokens_per_request);
+  }
+  return ojson{{"target", target},
                {"deployment", result_json(r.results[*r.fleet_choice])},
                {"chosen_by", r.fleet_chosen_by},
                {"headroom", f.headroom},
@@ -160,6 +165,9 @@ void append_fleet(std::string& out, const PlanReport& r) {
   const FleetPlan& f = *r.fleet;
   const CapacityResult& c = r.results[*r.fleet_choice];
   out += fmt::format("fleet ({}; chosen by {}):\n", f.limited_by, r.fleet_chosen_by);
+  if (r.fleet_requests_per_s && r.fleet_output_tokens_per_request)
+    out += fmt::format("  target       {:.4g} requests/s x {:.1f} output tokens per request = {:.4g} output tokens/day\n",
+                       *r.fleet_requests_per_s, *r.fleet_output_tokens_per_request, f.target.value);
   out += fmt::format("  deployment   {} ({} chips per unit, {} replicas per unit)\n", describe(c.request), f.unit.chips,
                      f.unit.replicas);
   out += fmt::format("  headroom     {:.0f}% (each unit runs at {:.0f}% of its SLO-bound maximum load)\n",

@@ -224,6 +224,20 @@ class Text(Tmp):
         self.assertIn("fleet (", out)
         self.assertIn("chips        64", out)
 
+    def test_fleet_requests_per_second_target(self):
+        # Intent: a request-rate target is a token target at the workload's output length:
+        # 100 req/s x 64 output tokens x 86,400 s = 552,960,000 output tokens per day.
+        args = [*PLAN, "--hardware", "p5.48xlarge", "--tp", "1", "--fleet", "requests-per-second=100"]
+        f = json.loads(run(*args, "--json", check=True).stdout)["fleet"]
+        self.assertEqual(f["target"]["requests_per_s"], 100)
+        self.assertEqual(f["target"]["output_tokens_per_request"], 64)
+        self.assertEqual(f["target"]["tokens_per_day"], 100 * 64 * 86400)
+        self.assertGreaterEqual(f["tokens_per_day"], 100 * 64 * 86400)
+        out = run(*args, check=True).stdout
+        self.assertIn("target       100 requests/s x 64.0 output tokens per request", out)
+        self.bad(2, ["--fleet", "'requests-per-second'", "'-3'"], *PLAN, "--hardware", "p5.48xlarge", "--tp", "1",
+                 "--fleet", "requests-per-second=-3")
+
     def test_perfetto_slices_never_overlap(self):
         trace = self.dir / "t.json"
         run(*SIM, "--workload", "poisson:rate=50,input=300,output=40,n=60", "--trace", str(trace), check=True)
