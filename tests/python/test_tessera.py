@@ -222,7 +222,8 @@ class _UnpacksShape(nn.Module):
 
 class _Flatten(nn.Module):
     def forward(self, x):
-        b, s, h = x.shape  # a Proxy cannot be unpacked under torch.fx
+        # A Proxy cannot be unpacked under torch.fx:
+        b, s, h = x.shape
         return x.view(b * s, h)
 
 
@@ -279,3 +280,20 @@ def test_readme_python_example_is_self_contained():
     assert names == [("embed", 1), ("layers", 3), ("head", 1)], names
     kinds = [o["op"] for o in g["blocks"][1]["ops"]]
     assert kinds.count("attention") == 1 and kinds.count("linear") == 7, kinds
+
+
+def test_estimate_error_does_not_name_the_deleted_temp_file():
+    # A model fed float activations (no embedding) exports a graph the CLI rejects; the
+    # message must not point at the temporary file estimate() has already removed.
+    class NoEmbedding(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(16, 16)
+
+        def forward(self, x):
+            return self.proj(x)
+
+    with pytest.raises(tessera.BadInputError) as e:
+        tt.estimate(NoEmbedding(), (torch.randn(1, 8, 16),), hardware="p5.48xlarge")
+    assert "<graph exported from NoEmbedding>" in str(e.value) and "path=" in str(e.value)
+    assert "/tmp" not in str(e.value) and ".graph.json'" not in str(e.value).split("path=")[0]
