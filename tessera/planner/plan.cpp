@@ -47,6 +47,12 @@ Status check_request(const PlanRequest& a) {
   }
   if (!a.compare.empty() && !a.hardware.empty())
     return bad_input("--compare: give the hardware to compare here, not also in --hardware");
+  // Degrees and caps divide the deployment: 0 would divide by zero in the grid.
+  for (const auto& [flag, values] : {std::pair{"--tp", &a.space.tp}, std::pair{"--pp", &a.space.pp},
+                                     std::pair{"--max-batch", &a.space.max_batch}})
+    for (int v : *values)
+      if (v < 1) return bad_input(fmt::format("{}: '{}' must be >= 1", flag, v));
+  if (a.threads < 0) return bad_input(fmt::format("--threads: '{}' must be >= 0 (0: all cores)", a.threads));
   static const std::vector<std::string> kSched{"vllm", "sarathi"};
   for (const std::string& s : a.space.schedulers)
     if (s != "vllm" && s != "sarathi")
