@@ -1,6 +1,7 @@
 #include "tessera/report/plan_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -90,14 +91,14 @@ std::string money(const std::optional<double>& v, const char* fmtstr = "${:.3f}"
   return v ? fmt::format(fmt::runtime(fmtstr), *v) : std::string("unknown");
 }
 
-std::string row(const CapacityResult& r) {
+// The figures of a row (everything after the deployment column).
+std::string figures(const CapacityResult& r) {
   const Summary& s = r.at_max;
   std::optional<double> kwh;
   if (s.energy_j_per_output_token) kwh = *s.energy_j_per_output_token * 1e6 / 3.6e6;
-  return fmt::format("  {:<52} {:>5} {:>8.2f} {:>10.1f} {:>9.1f} {:>8.3f} {:>8.3f} {:>8} {:>9}\n", describe(r.request),
-                     s.chips, r.requests_per_s, s.output_tokens_per_s, tokens_per_s_per_chip(r), s.ttft.p99,
-                     s.tpot.p99, money(s.cost_usd_per_million_output_tokens),
-                     kwh ? fmt::format("{:.3f}", *kwh) : "unknown");
+  return fmt::format(" {:>5} {:>8.2f} {:>10.1f} {:>9.1f} {:>8.3f} {:>8.3f} {:>8} {:>9}\n", s.chips, r.requests_per_s,
+                     s.output_tokens_per_s, tokens_per_s_per_chip(r), s.ttft.p99, s.tpot.p99,
+                     money(s.cost_usd_per_million_output_tokens), kwh ? fmt::format("{:.3f}", *kwh) : "unknown");
 }
 
 constexpr const char* kHeader = "  {:<52} {:>5} {:>8} {:>10} {:>9} {:>8} {:>8} {:>8} {:>9}\n";
@@ -107,23 +108,30 @@ std::string table_header() {
                      "$/M tok", "kWh/M tok");
 }
 
-// Rows in order, at most `limit`; a row that prints exactly as the one before it
-// (deployments the table cannot tell apart, with the same figures) is folded into it.
+// Rows in order, at most `limit`. Deployments that differ only in the batch cap and
+// have the same figures (the cap never bound) share one row listing every cap, so
+// the table does not repeat itself.
 std::string rows_text(const PlanReport& r, const std::vector<size_t>& order, size_t limit) {
-  std::string out, prev;
-  size_t shown = 0, folded = 0;
+  struct Group {
+    std::string key, figures;
+    std::vector<int> caps;
+  };
+  std::vector<Group> groups;
   for (size_t i : order) {
-    if (shown >= limit) break;
-    std::string line = row(r.results[i]);
-    if (line == prev) {
-      ++folded;
+    const CapacityResult& x = r.results[i];
+    const DeploymentSpec& d = x.request.deployment;
+    std::string key = fmt::format("{} tp={} pp={} dp={} {}", x.request.hardware, d.tp, d.pp, d.dp, d.scheduler);
+    std::string fig = figures(x);
+    if (!groups.empty() && groups.back().key == key && groups.back().figures == fig) {
+      groups.back().caps.push_back(d.max_batch);
       continue;
     }
-    out += line;
-    prev = std::move(line);
-    ++shown;
+    if (groups.size() == limit) break;
+    groups.push_back({std::move(key), std::move(fig), {d.max_batch}});
   }
-  if (folded > 0) out += fmt::format("  ({} identical row(s) not repeated)\n", folded);
+  std::string out;
+  for (const Group& g : groups)
+    out += fmt::format("  {:<52}{}", fmt::format("{} max-batch={}", g.key, fmt::join(g.caps, "|")), g.figures);
   return out;
 }
 
