@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "tessera/report/chartjs_data.h"
+#include "tessera/report/result_json.h"
 
 namespace tessera {
 
@@ -24,13 +25,19 @@ void add_headline(HtmlPage& page, const SimulationOutcome& o) {
                                         s.chips > 0 ? s.output_tokens_per_s / s.chips : 0.0)},
       {"requests", fmt::format("{} ({} completed, {} rejected) in {:.3f} s", s.requests, s.completed, s.rejected,
                                s.duration_s)},
-      {"TTFT p50 / p99", fmt::format("{:.1f} ms / {:.1f} ms", s.ttft.p50 * 1e3, s.ttft.p99 * 1e3)},
-      {"TPOT p50 / p99", fmt::format("{:.2f} ms / {:.2f} ms", s.tpot.p50 * 1e3, s.tpot.p99 * 1e3)},
-      {"E2E p50 / p99", fmt::format("{:.3f} s / {:.3f} s", s.e2e.p50, s.e2e.p99)},
       {"cost", opt_num(s.cost_usd_per_million_output_tokens, "${:.3f} per million output tokens",
                        "unknown (no public price)")},
       {"energy", opt_num(s.energy_j_per_output_token, "{:.3f} J per output token")},
   };
+  // With nothing completed the latency figures are undefined: say why instead of zeros.
+  if (const std::string why = no_latency_reason(s); !why.empty()) {
+    kv.insert(kv.begin() + 2, std::pair<std::string, std::string>("latency", why));
+  } else {
+    kv.insert(kv.begin() + 2,
+              {{"TTFT p50 / p99", fmt::format("{:.1f} ms / {:.1f} ms", s.ttft.p50 * 1e3, s.ttft.p99 * 1e3)},
+               {"TPOT p50 / p99", fmt::format("{:.2f} ms / {:.2f} ms", s.tpot.p50 * 1e3, s.tpot.p99 * 1e3)},
+               {"E2E p50 / p99", fmt::format("{:.3f} s / {:.3f} s", s.e2e.p50, s.e2e.p99)}});
+  }
   if (s.slo_attained_fraction)
     kv.emplace_back("SLO attained", fmt::format("{:.1f}% of requests ({})", *s.slo_attained_fraction * 100,
                                                 slo_text(o.slo)));
@@ -43,8 +50,8 @@ void add_inputs(HtmlPage& page, const SimulationOutcome& o) {
   page.add_section("Inputs and assumptions");
   KeyValues kv{
       {"model", o.model.name},
-      {"hardware", fmt::format("{} ({} chips: {} x {}, {} replica(s) of {} chips)", o.system.name, o.summary.chips,
-                               o.summary.systems, o.system.chip.name, o.placement.replicas,
+      {"hardware", fmt::format("{} ({} {} chips in {} system(s), {} replica(s) of {} chips)", o.system.name,
+                               o.summary.chips, o.system.chip.name, o.summary.systems, o.placement.replicas,
                                o.placement.chips_per_replica)},
       {"parallelism", fmt::format("tp={} pp={} ep={} dp={} lnc={}", d.tp, d.pp, d.ep, d.dp, d.lnc)},
       {"dtypes", fmt::format("weights {}, KV cache {}", dtype_name(d.weight_dtype), dtype_name(d.kv_dtype))},
@@ -113,6 +120,7 @@ void add_latency(HtmlPage& page, const SimulationOutcome& o, const ReportCollect
   if (!rc.e2e().empty()) charts.push_back(cdf_chart("E2E latency CDF", "E2E", "s", rc.e2e(), 1, std::nullopt));
   if (charts.empty()) page.add_paragraph("No request completed: no latency to show.");
   page.add_chart_grid(charts);
+  if (!no_latency_reason(s).empty()) return;  // a table of zeros would read as "instant"
   HtmlTable t;
   t.caption = "Percentiles over requests (ITL: over every gap between output tokens)";
   t.columns = {"latency", "mean", "p50", "p90", "p99", "max"};

@@ -70,8 +70,8 @@ static ojson inputs_json(const SimulationOutcome& o) {
 std::string no_latency_reason(const Summary& s) {
   if (s.completed > 0) return "";
   if (s.requests > 0 && s.rejected == s.requests)
-    return fmt::format("every request ({} of {}) was rejected (--queue-limit); nothing to summarize", s.rejected,
-                       s.requests);
+    return fmt::format("every request ({} of {}) was rejected (the warnings say why); nothing to summarize",
+                       s.rejected, s.requests);
   if (s.requests == 0) return "the workload sent no requests; nothing to summarize";
   return fmt::format("none of {} requests completed; nothing to summarize", s.requests);
 }
