@@ -188,7 +188,8 @@ Status set_key(WorkloadSpec& w, const std::string& key, std::string_view value, 
 
 // The simulator keeps one record per request it has seen (exact latency statistics)
 // and a batch holds every request of a round at once, so a typed count is bounded:
-// kMaxWorkloadRequests of about 100 bytes each stays within a few GB. A trace streams;
+// kMaxWorkloadRequests at about 230 bytes each (measured: a 200,000-request batch peaks
+// 41 MB above a 20,000-request one) stays near 2.3 GB. A trace streams;
 // its `limit` is a cap, not an allocation.
 Status check_request_count(const WorkloadSpec& w) {
   auto over = [](const char* key, int64_t v, const std::string& what) {
