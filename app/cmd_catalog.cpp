@@ -1,6 +1,8 @@
 // tessera hardware list|show, tessera models list|show: what the catalog holds.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -46,18 +48,32 @@ ojson chip_json(const ChipSpec& c) {
                {"source", c.source}};
 }
 
+// A JSON value as text: whole numbers without a trailing ".0" (parameter counts
+// are sums of doubles), strings unquoted.
+std::string show_value(const ojson& v) {
+  if (v.is_number_float()) {
+    const double x = v.get<double>();
+    if (std::isfinite(x) && x == std::floor(x) && std::abs(x) < 1e18) return fmt::format("{:.0f}", x);
+    return fmt::format("{:g}", x);
+  }
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
 int hardware_list() {
   auto cat = open_catalog();
   if (!cat) return report_error(cat.error());
-  std::cout << fmt::format("{:<22}{:<14}{:>6}{:>10}{:>12}{:>12}  {}\n", "system", "chip", "chips", "HBM/chip",
-                           "BF16 TF/chip", "$/h", "topology");
+  // Every column is separated by two spaces so that headers never run together.
+  constexpr auto kRow = "{:<22}  {:<14}  {:>5}  {:>12}  {:>12}  {:>8}  {}\n";
+  std::cout << fmt::format(kRow, "system", "chip", "chips", "HBM/chip GiB", "BF16 TF/chip", "$/h", "topology");
   for (const auto& n : cat->system_names()) {
     auto s = cat->system(n);
     if (!s) return report_error(s.error());
-    std::cout << fmt::format("{:<22}{:<14}{:>6}{:>8.0f}GiB{:>12.0f}{:>12}\n", s->name, s->chip.name, s->chips,
-                             s->chip.hbm_capacity.value() / (1024.0 * 1024 * 1024),
-                             s->chip.peak(DType::BF16).value() / 1e12,
-                             s->price_on_demand ? fmt::format("{:.2f}", s->price_on_demand->value()) : "unknown");
+    std::cout << fmt::format(kRow, s->name, s->chip.name, s->chips,
+                             fmt::format("{:.0f}", s->chip.hbm_capacity.value() / (1024.0 * 1024 * 1024)),
+                             fmt::format("{:.0f}", s->chip.peak(DType::BF16).value() / 1e12),
+                             s->price_on_demand ? fmt::format("{:.2f}", s->price_on_demand->value()) : "unknown",
+                             topology_text(*s));
   }
   return kOk;
 }
@@ -152,7 +168,9 @@ int models_show(const CatalogArgs& a) {
   if (a.json) {
     std::cout << j.dump(2) << "\n";
   } else {
-    for (const auto& [k, v] : j.items()) std::cout << fmt::format("{:<18}{}\n", k, v.dump());
+    size_t width = 0;
+    for (const auto& [k, v] : j.items()) width = std::max(width, k.size());
+    for (const auto& [k, v] : j.items()) std::cout << fmt::format("{:<{}}  {}\n", k, width, show_value(v));
   }
   return kOk;
 }

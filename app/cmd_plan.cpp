@@ -17,13 +17,26 @@ namespace {
 // The library's request plus the CLI's output options.
 struct PlanArgs {
   PlanRequest plan;
+  std::string hardware, compare;  // comma-separated; split in run() so that "a,,b" is refused
   std::string out, report;
   bool json = false;
 };
 
-int run(const PlanArgs& a) {
+int run(PlanArgs& a) {
+  auto hardware = split_list("--hardware", a.hardware);
+  if (!hardware) return report_error(hardware.error());
+  auto compare = split_list("--compare", a.compare);
+  if (!compare) return report_error(compare.error());
+  a.plan.hardware = std::move(*hardware);
+  a.plan.compare = std::move(*compare);
+  // Checked before the search, which may take minutes.
+  Status outputs = distinct_outputs({{"--out", a.out}, {"--report", a.report}});
+  if (outputs) outputs = check_output_path(a.out, "--out");
+  if (outputs) outputs = check_output_path(a.report, "--report");
+  if (!outputs) return report_error(outputs.error());
   auto rep = run_plan(a.plan);
   if (!rep) return report_error(rep.error());
+  const bool feasible = rep->feasible > 0;
   const std::string json = plan_json(*rep, version()).dump(2) + "\n";
   std::string html;
   if (!a.report.empty()) {
@@ -31,13 +44,18 @@ int run(const PlanArgs& a) {
     if (!h) return report_error(h.error());
     html = std::move(*h);
   }
-  if (!a.out.empty())
+  // Output files are written only on success (docs/cli.md); exit 3 prints the search
+  // so that the user sees how far each deployment got.
+  if (feasible && !a.out.empty())
     if (Status s = write_file_atomic(a.out, json); !s) return report_error(s.error());
-  if (!a.report.empty())
+  if (feasible && !a.report.empty())
     if (Status s = write_file_atomic(a.report, html, "--report"); !s) return report_error(s.error());
   std::cout << (a.json ? json : plan_text(*rep));
-  if (rep->feasible == 0 && !a.json) std::cerr << "tessera: no deployment searched meets the SLO\n";
-  return rep->feasible == 0 ? kInfeasible : kOk;
+  if (!feasible) {
+    std::cerr << "tessera: no deployment searched meets the SLO"
+              << (a.out.empty() && a.report.empty() ? "" : "; --out/--report not written") << "\n";
+  }
+  return feasible ? kOk : kInfeasible;
 }
 
 }  // namespace
@@ -50,9 +68,9 @@ Command add_plan(CLI::App& root) {
   c->add_option("--workload", p.base.workload, "poisson:... or trace:PATH[,rate-scale=X] (the load is searched)")
       ->required();
   c->add_option("--slo", p.slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms")->required();
-  c->add_option("--hardware", p.hardware, "systems to search (comma-separated; default: all)")->delimiter(',');
-  c->add_option("--compare", p.compare, "systems to set side by side (comma-separated)")->delimiter(',');
-  c->add_option("--fleet", p.fleet, "size a fleet: chips=N | power=2GW | tokens-per-day=N");
+  c->add_option("--hardware", args->hardware, "systems to search (comma-separated; default: all)");
+  c->add_option("--compare", args->compare, "systems to set side by side (comma-separated)");
+  c->add_option("--fleet", p.fleet, "size a fleet: chips=N | power=2GW | tokens-per-day=N | requests-per-second=N");
   c->add_option("--headroom", p.headroom, "fleet: spare fraction of each unit's maximum load")
       ->capture_default_str();
   c->add_option("--tp", p.space.tp, "TP degrees to search (default: powers of two)")->delimiter(',');
@@ -65,7 +83,7 @@ Command add_plan(CLI::App& root) {
   c->add_option("--tolerance", p.tolerance, "relative precision of the load bisection")->capture_default_str();
   c->add_option("--threads", p.threads, "worker threads (default: all cores)");
   c->add_option("--top", p.top, "cheapest deployments to list")->capture_default_str();
-  c->add_option("--seed", p.base.seed, "random seed")->capture_default_str();
+  c->add_option("--seed", p.base.seed, "random seed")->check(non_negative())->capture_default_str();
   c->add_option("--out", args->out, "write the plan JSON to this file");
   c->add_option("--report", args->report, "write a self-contained HTML report (Pareto chart, cheapest deployments)");
   c->add_flag("--json", args->json, "print the plan JSON instead of the tables");

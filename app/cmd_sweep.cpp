@@ -17,6 +17,7 @@
 #include "tessera/planner/sweep.h"
 #include "tessera/report/html_sweep.h"
 #include "tessera/specs/io/catalog.h"
+#include "tessera/specs/io/workload_parse.h"
 
 namespace tessera::app {
 
@@ -77,6 +78,9 @@ Status validate_grid(const GridSpec& grid) {
     const GridPoint p = grid.at(i);
     auto req = build_request(p);
     if (!req) return bad_input(fmt::format("{}: run {} ({}): {}", grid.file, i, describe(p), req.error().message));
+    // The workload SPEC is otherwise parsed only when the point runs (a bad_input row).
+    if (auto w = parse_workload(req->workload); !w)
+      return bad_input(fmt::format("{}: run {} ({}): {}", grid.file, i, describe(p), w.error().message));
     models.insert(req->model);
     systems.insert(req->hardware);
   }
@@ -180,6 +184,11 @@ int run(const SweepArgs& a) {
   auto joined = Cluster::join();
   if (!joined) return report_error(joined.error());
   Cluster& cluster = **joined;
+  // Output paths first: a sweep must not run for hours to fail at its last write.
+  Status outputs = distinct_outputs({{"--out", a.out}, {"--csv", a.csv}, {"--report", a.report}});
+  if (outputs) outputs = check_output_path(a.csv, "--csv");
+  if (outputs) outputs = check_output_path(a.report, "--report");
+  if (!outputs) return cluster.root() ? finish(cluster, report_error(outputs.error())) : finish(cluster, 0);
   auto grid = load_grid(a.grid, sweepable_keys(), reserved_keys());
   if (!grid) return cluster.root() ? finish(cluster, report_error(grid.error())) : finish(cluster, 0);
   if (Status s = validate_grid(*grid); !s)

@@ -26,7 +26,8 @@ struct ValidateArgs {
 };
 
 std::string pct(std::optional<double> e) { return e ? fmt::format("{:+.1f}%", *e * 100) : "-"; }
-std::string num(std::optional<double> v) { return v ? fmt::format("{:.2f}", *v) : "-"; }
+// A figure the row has, or "-" where the source did not publish it (never "nan").
+std::string num(std::optional<double> v) { return v && std::isfinite(*v) ? fmt::format("{:.2f}", *v) : "-"; }
 
 // Column headers of the metrics, as kValidationMetricColumns orders them.
 constexpr std::array<const char*, kValidationMetrics> kMetricHeaders{"tok/s", "TTFT p50 ms", "TPOT p50 ms",

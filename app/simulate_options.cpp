@@ -68,9 +68,9 @@ void add_simulate_options(CLI::App* c, SimulateOptions& o) {
           },
           "(0, 1]"));
   c->add_option("--fidelity", o.fidelity, "auto|roofline|engine|fitted|measured")->capture_default_str();
-  c->add_option("--slo", o.slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms");
+  c->add_option("--slo", o.slo, "SLO targets, e.g. ttft_p99=2s,tpot_p99=100ms")->check(non_empty());
   c->add_option("--router", o.req.router, "rr|least-loaded|prefix-affinity")->capture_default_str();
-  c->add_option("--seed", o.req.seed, "random seed")->capture_default_str();
+  c->add_option("--seed", o.req.seed, "random seed")->check(non_negative())->capture_default_str();
   add_power_cost_flags(c, o.power_cost);
   add_serving_flags(c, o.serving, o.req);
 }

@@ -7,11 +7,14 @@
 Recognised: nn.Linear, nn.Embedding, norms (nn.LayerNorm, nn.RMSNorm, any module whose
 class name ends in "Norm"), activations (SiLU/GELU/ReLU/Tanh/Sigmoid modules and
 functions; act(a) * b becomes a gated activation), residual adds and element-wise math,
-attention as F.scaled_dot_product_attention or matmul -> softmax -> matmul (scale and
+attention as F.scaled_dot_product_attention (torch >= 2.0: Debian's python3-torch 1.13
+lacks it) or matmul -> softmax -> matmul (scale and
 mask folded in; a mask makes it causal; element-wise math between the q/k projections
 and attention is RoPE). Shape-only work (view, transpose, expand, dropout, ...) and
 anything computed from no input data (rotary tables, masks) is free. Any other op is
-named in UnsupportedOpError: nothing is dropped silently.
+named in UnsupportedOpError: nothing is dropped silently. A model torch.fx cannot trace
+(shape unpacking, torch.arange of a traced length) raises UnsupportedModelError naming
+the module, the line and the fix.
 
 Layers of a ModuleList (`layers.0`, `layers.1`, ...) with the same ops collapse into one
 block with a repeat count; what follows the last layer runs on the sampled position of
@@ -29,11 +32,46 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
 
-__all__ = ["export", "estimate", "to_graph", "UnsupportedOpError"]
+__all__ = ["export", "estimate", "to_graph", "UnsupportedOpError", "UnsupportedModelError"]
 
 
 class UnsupportedOpError(ValueError):
     """Raised with the list of ops the exporter cannot map."""
+
+
+class UnsupportedModelError(ValueError):
+    """Raised when torch.fx cannot trace the model (or run it on the example inputs):
+    names the module and the line that failed, and how to fix the model."""
+
+
+_TRACE_FIX = ("torch.fx traces with symbolic shapes: a shape cannot be unpacked (`b, s = x.shape`), drive Python "
+              "control flow, or size a factory call such as torch.arange. Fix: read sizes one at a time "
+              "(`x.size(1)`) where only views use them, and build position ids or masks outside forward (an extra "
+              "input or a registered buffer), or wrap such a helper in torch.fx.wrap")
+
+
+def _user_frame(exc):
+    """The innermost traceback frame outside torch and this module: the model's own line."""
+    import traceback
+    here = os.path.abspath(__file__)
+    torch_dir = os.path.dirname(os.path.abspath(torch.__file__))
+    frame = None
+    for f in traceback.extract_tb(exc.__traceback__):
+        path = os.path.abspath(f.filename)
+        if path != here and not path.startswith(torch_dir):
+            frame = f
+    return frame
+
+
+def _model_error(module, scope, stage, exc):
+    f = _user_frame(exc)
+    where = f" at {os.path.basename(f.filename)}:{f.lineno} `{(f.line or '').strip()}`" if f else ""
+    owner = f"module '{scope}'" if scope else f"the top-level {type(module).__name__}"
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].split(". ")[0].rstrip(".")
+    fix = _TRACE_FIX if stage == "trace" else (
+        "Fix: pass example inputs of the dtype and shape forward expects (token ids: a torch.long tensor)")
+    return UnsupportedModelError(f"tessera.torch: torch.fx cannot {stage} {type(module).__name__}: in {owner}{where}: "
+                                 f"{type(exc).__name__}: {first}. {fix}")
 
 
 _ACT_MODULES = {nn.SiLU: "silu", nn.GELU: "gelu", nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}
@@ -67,6 +105,7 @@ class _Tracer(torch.fx.Tracer):
     def __init__(self):
         super().__init__()
         self.scope = ""
+        self.failed_scope = None  # the innermost module being traced when tracing failed
 
     def is_leaf_module(self, m, qualname):
         return _is_norm_module(m) or super().is_leaf_module(m, qualname)
@@ -75,6 +114,10 @@ class _Tracer(torch.fx.Tracer):
         outer, self.scope = self.scope, self.path_of_module(m)
         try:
             return super().call_module(m, forward, args, kwargs)
+        except Exception:
+            if self.failed_scope is None:
+                self.failed_scope = self.scope
+            raise
         finally:
             self.scope = outer
 
@@ -140,9 +183,15 @@ class _Exporter:
     def __init__(self, module, example_inputs, name, dtype):
         self.module = module
         tracer = _Tracer()
-        graph = tracer.trace(module)
+        try:
+            graph = tracer.trace(module)
+        except Exception as e:  # fx raises TraceError, TypeError, RuntimeError, ...
+            raise _model_error(module, tracer.failed_scope or "", "trace", e) from e
         self.gm = torch.fx.GraphModule(module, graph)
-        ShapeProp(self.gm).propagate(*example_inputs)
+        try:
+            ShapeProp(self.gm).propagate(*example_inputs)
+        except Exception as e:
+            raise _model_error(module, "", "run on the example inputs", e) from e
         self.modules = dict(self.gm.named_modules())
         self.nodes = list(self.gm.graph.nodes)
         self.tokens = 1
@@ -426,4 +475,16 @@ def estimate(module, example_inputs, hardware, path=None, name=None, dtype=None,
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, (name or type(module).__name__) + ".graph.json")
         export(module, example_inputs, p, name=name, dtype=dtype)
-        return tessera.simulate(model=p, hardware=hardware, **options)
+        try:
+            return tessera.simulate(model=p, hardware=hardware, **options)
+        except Exception as e:
+            # The message names the temporary graph file, which is gone once this returns.
+            if p not in str(e):
+                raise
+            msg = (str(e).replace(p, f"<graph exported from {type(module).__name__}>") +
+                   " (pass path='x.graph.json' to estimate() to keep the exported graph)")
+            try:
+                err = type(e)(msg)
+            except TypeError:
+                err = RuntimeError(msg)
+            raise err from None

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <chrono>
 #include <thread>
 
@@ -15,6 +17,21 @@ namespace tessera {
 
 namespace {
 
+constexpr std::string_view kRequestsKey = "requests-per-second=";
+
+// "requests-per-second=N": sized as a token target, N x the workload's mean output
+// tokens per request (what the chosen deployment's run completed) per second. The
+// workload fixes that mean, so every deployment would convert it alike.
+Result<std::optional<double>> requests_target(const std::string& fleet) {
+  if (fleet.rfind(kRequestsKey, 0) != 0) return std::optional<double>{};
+  const std::string val = fleet.substr(kRequestsKey.size());
+  char* end = nullptr;
+  const double n = std::strtod(val.c_str(), &end);
+  if (val.empty() || end != val.c_str() + val.size() || !(n > 0) || !std::isfinite(n))
+    return bad_input(fmt::format("--fleet: key 'requests-per-second': '{}' must be a positive number", val));
+  return std::optional<double>{n};
+}
+
 Status check_request(const PlanRequest& a) {
   if (!(a.headroom >= 0 && a.headroom < 1))
     return bad_input(fmt::format("--headroom: '{}' must be in [0, 1)", a.headroom));
@@ -23,12 +40,20 @@ Status check_request(const PlanRequest& a) {
   if (!(a.tolerance >= 0.001 && a.tolerance <= 1))
     return bad_input(fmt::format("--tolerance: '{}' must be in [0.001, 1]", a.tolerance));
   if (a.top < 0) return bad_input(fmt::format("--top: '{}' must be >= 0", a.top));
+  if (!a.fleet.empty()) {  // before the search, which may take minutes
+    auto rps = requests_target(a.fleet);
+    if (!rps) return rps.error();
+    if (!*rps)
+      if (auto t = parse_fleet_target(a.fleet); !t) return t.error();
+  }
   if (!a.compare.empty() && !a.hardware.empty())
     return bad_input("--compare: give the hardware to compare here, not also in --hardware");
+  // Degrees and caps divide the deployment: 0 would divide by zero in the grid.
   for (const auto& [flag, values] : {std::pair{"--tp", &a.space.tp}, std::pair{"--pp", &a.space.pp},
                                      std::pair{"--max-batch", &a.space.max_batch}})
     for (int v : *values)
       if (v < 1) return bad_input(fmt::format("{}: '{}' must be >= 1", flag, v));
+  if (a.threads < 0) return bad_input(fmt::format("--threads: '{}' must be >= 0 (0: all cores)", a.threads));
   static const std::vector<std::string> kSched{"vllm", "sarathi"};
   for (const std::string& s : a.space.schedulers)
     if (s != "vllm" && s != "sarathi")
@@ -68,12 +93,22 @@ std::optional<size_t> fleet_choice(const std::vector<CapacityResult>& rs, FleetT
 }
 
 Status add_fleet(const PlanRequest& a, const CapacityOptions& copt, PlanReport& rep) {
-  auto target = parse_fleet_target(a.fleet);
+  auto rps = requests_target(a.fleet);
+  if (!rps) return rps.error();
+  auto target = *rps ? Result<FleetTarget>(FleetTarget{FleetTarget::Kind::TokensPerDay, 1}) : parse_fleet_target(a.fleet);
   if (!target) return target.error();
   auto choice = fleet_choice(rep.results, target->kind, rep.fleet_chosen_by);
   if (!choice) return infeasible("--fleet: no deployment searched meets the SLO");
   auto at = run_at_fraction(rep.results[*choice], 1.0 - a.headroom, copt);
   if (!at) return at.error();
+  if (*rps) {
+    const Summary& s = at->at_max;
+    if (s.completed <= 0) return infeasible("--fleet: the chosen deployment completed no request to size from");
+    const double per_request = static_cast<double>(s.output_tokens) / static_cast<double>(s.completed);
+    target->value = **rps * per_request * 86400.0;
+    rep.fleet_requests_per_s = **rps;
+    rep.fleet_output_tokens_per_request = per_request;
+  }
   auto plan = size_fleet(fleet_unit(*at), *target, a.headroom);
   if (!plan) return plan.error();
   rep.fleet = *plan;

@@ -27,7 +27,8 @@ struct PlanRequest {
   std::vector<std::string> compare;   // --compare: systems to set side by side (instead of --hardware)
   SearchSpace space;                  // tp, pp, schedulers, max_batch (space.hardware is ignored)
   std::string weights_dtype = "bf16", kv_dtype = "bf16";
-  std::string fleet;                  // --fleet "chips=N" | "power=2GW" | "tokens-per-day=N"; empty = none
+  std::string fleet;                  // --fleet "chips=N" | "power=2GW" | "tokens-per-day=N" |
+                                      // "requests-per-second=N"; empty = none
   double headroom = 0.2;              // fleet: spare fraction of each unit's maximum load
   int64_t probe_requests = 400;
   double tolerance = 0.05;
@@ -47,6 +48,9 @@ struct PlanReport {
   std::optional<FleetPlan> fleet;
   std::optional<size_t> fleet_choice;
   std::string fleet_chosen_by;
+  // --fleet requests-per-second=N: N, and the mean output tokens per request that turned
+  // it into the fleet's token target.
+  std::optional<double> fleet_requests_per_s, fleet_output_tokens_per_request;
   std::optional<Comparison> comparison;
 };
 

@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "tessera/core/did_you_mean.h"
+#include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/units.h"
 
 namespace tessera {
 
 namespace {
+
+constexpr double kMaxHostPower = 200e3;  // W per system
 
 Result<std::optional<Watts>> watts_flag(const char* flag, const std::string& text) {
   if (text.empty()) return std::optional<Watts>{};
@@ -24,6 +27,29 @@ Result<std::optional<Watts>> watts_flag(const char* flag, const std::string& tex
 Result<double> positive(const char* flag, double v) {
   if (!(v > 0) || !std::isfinite(v)) return bad_input(fmt::format("{}: '{}' must be a positive number", flag, v));
   return v;
+}
+
+// Each SYSTEM of "SYSTEM=USD,..." must name a catalog system (or the run's own
+// hardware, which may be a YAML path): a typo would otherwise leave the catalog
+// price in place without a word.
+Status check_price_keys(const std::string& text, const SimulationRequest& req) {
+  std::vector<std::string> keys;
+  for (size_t pos = 0; pos <= text.size();) {
+    const size_t end = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, end - pos);
+    if (const size_t eq = item.find('='); eq != std::string::npos) keys.push_back(item.substr(0, eq));
+    pos = end + 1;
+  }
+  if (keys.empty()) return {};
+  auto catalog = Catalog::open(req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir);
+  if (!catalog) return catalog.error();
+  const std::vector<std::string> systems = catalog->system_names();
+  for (const std::string& k : keys) {
+    if (k == req.hardware || std::find(systems.begin(), systems.end(), k) != systems.end()) continue;
+    if (k.empty()) return bad_input(fmt::format("--price-per-hour: '{}' has an item with no system before '='", text));
+    return bad_input(fmt::format("--price-per-hour: unknown system '{}'{}", k, did_you_mean(k, systems)));
+  }
+  return {};
 }
 
 // "USD" (any hardware) or "SYSTEM=USD,...": the price for `hardware`, if given.
@@ -56,6 +82,11 @@ Status apply_power_cost_options(const PowerCostOptions& a, SimulationRequest& re
   if (!idle) return idle.error();
   auto host = watts_flag("--host-power", a.host_power);
   if (!host) return host.error();
+  // Per system, not per fleet: a whole NVL72 rack draws about 130 kW; more than
+  // kMaxHostPower for the host alone is a unit slip.
+  if (*host && (*host)->value() > kMaxHostPower)
+    return bad_input(fmt::format("--host-power: '{}' is implausible for one system's host (over {:g} kW); did you "
+                                 "mean W?", a.host_power, kMaxHostPower / 1e3));
   if (*tdp && *idle && **idle > **tdp)
     return bad_input(fmt::format("--chip-idle: '{}' exceeds --chip-tdp '{}'", a.chip_idle, a.chip_tdp));
   req.power.chip_tdp = *tdp;
@@ -71,6 +102,7 @@ Status apply_power_cost_options(const PowerCostOptions& a, SimulationRequest& re
     return bad_input(fmt::format("--price-basis: unknown '{}'{}", a.price_basis, did_you_mean(a.price_basis, kB)));
   }
   req.cost.basis = *basis;
+  TESSERA_TRY(check_price_keys(a.price_per_hour, req));
   auto price = price_for(a.price_per_hour, req.hardware);
   if (!price) return price.error();
   req.cost.price_per_hour.reset();

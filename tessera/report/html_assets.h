@@ -83,14 +83,14 @@ inline constexpr const char* kReportJs = R"js(
     if (s.kind === "hbar") {
       base.indexAxis = "y";
       base.scales = { x: Object.assign(axis(s.x, false, s.ymin, s.ymax), { stacked: true }),
-                      y: { stacked: true, title: { display: !!s.y, text: s.y } } };
+                      y: { stacked: true, title: { display: !!s.y, text: s.y }, ticks: { autoSkip: false } } };
       return {
         type: "bar", options: base,
         data: { labels: s.categories, datasets: s.series.map(function (d, i) {
           return { label: d.label, data: d.points, backgroundColor: color(i) }; }) }
       };
     }
-    base.scales = { x: axis(s.x, s.xlog), y: axis(s.y, false, s.ymin, s.ymax) };
+    base.scales = { x: axis(s.x, s.xlog, undefined, s.xmax), y: axis(s.y, false, s.ymin, s.ymax) };
     return { type: "scatter", options: base,
              data: { datasets: s.series.map(function (d, i) { return xyDataset(d, i, s.kind); }) } };
   }

@@ -50,6 +50,7 @@ ojson chart_json(const ChartSpec& c) {
   if (c.x_log) j["xlog"] = true;
   if (c.y_min) j["ymin"] = *c.y_min;
   if (c.y_max) j["ymax"] = *c.y_max;
+  if (c.x_max) j["xmax"] = *c.x_max;
   if (!c.categories.empty()) j["categories"] = c.categories;
   j["series"] = std::move(series);
   return j;
@@ -156,8 +157,12 @@ void HtmlPage::add_table(const HtmlTable& t) {
 }
 
 void HtmlPage::add_chart(const ChartSpec& chart) {
-  body_ += fmt::format("<figure class=\"chart\"><div class=\"canvas\"><canvas id=\"chart-{}\"></canvas></div></figure>\n",
-                       charts_.size());
+  // A bar chart grows with its bars so that every bar keeps a readable label.
+  const size_t bars = chart.kind == ChartKind::StackedBarH ? chart.categories.size() : 0;
+  const std::string style = bars > 8 ? fmt::format(" style=\"height: {}px\"", 80 + 28 * bars) : "";
+  body_ += fmt::format(
+      "<figure class=\"chart\"><div class=\"canvas\"{}><canvas id=\"chart-{}\"></canvas></div></figure>\n", style,
+      charts_.size());
   charts_.push_back(chart_json(chart).dump());
 }
 

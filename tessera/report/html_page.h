@@ -37,7 +37,8 @@ struct ChartSpec {
   std::string x_label, y_label;
   bool x_log = false;
   std::optional<double> y_min, y_max;
-  std::vector<std::string> categories;  // StackedBarH: bar names
+  std::optional<double> x_max;          // x-y charts: clip the axis (default: fit every point)
+  std::vector<std::string> categories;  // StackedBarH: bar names, every one labelled
   std::vector<ChartSeries> series;
 };
 

@@ -62,19 +62,31 @@ ChartSpec pareto_chart(const PlanReport& r) {
   return c;
 }
 
+// One bar per deployment, one colour (series) per system: each bar is stacked from
+// its own system's series alone (the others contribute 0).
 ChartSpec per_chip_chart(const PlanReport& r, size_t n) {
   ChartSpec c;
   c.kind = ChartKind::StackedBarH;
   c.title = "Output tokens per second per chip, cheapest first";
   c.x_label = "output tokens/s per chip";
-  ChartSeries s;
-  s.label = "tokens/s per chip";
+  std::vector<std::string> systems;
+  for (size_t k = 0; k < n; ++k) {
+    const std::string& hw = r.results[r.cheapest[k]].request.hardware;
+    if (std::find(systems.begin(), systems.end(), hw) == systems.end()) systems.push_back(hw);
+  }
+  for (const std::string& hw : systems) {
+    ChartSeries s;
+    s.label = hw;
+    s.y.assign(n, 0.0);
+    c.series.push_back(std::move(s));
+  }
   for (size_t k = 0; k < n; ++k) {
     const CapacityResult& x = r.results[r.cheapest[k]];
     c.categories.push_back(describe(x.request));
-    s.y.push_back(tokens_per_s_per_chip(x));
+    const size_t at = static_cast<size_t>(std::find(systems.begin(), systems.end(), x.request.hardware) -
+                                          systems.begin());
+    c.series[at].y[k] = tokens_per_s_per_chip(x);
   }
-  c.series.push_back(s);
   return c;
 }
 

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tessera/report/chartjs_data.h"
+#include "tessera/report/result_json.h"
 
 namespace tessera {
 
@@ -22,13 +25,19 @@ void add_headline(HtmlPage& page, const SimulationOutcome& o) {
                                         s.chips > 0 ? s.output_tokens_per_s / s.chips : 0.0)},
       {"requests", fmt::format("{} ({} completed, {} rejected) in {:.3f} s", s.requests, s.completed, s.rejected,
                                s.duration_s)},
-      {"TTFT p50 / p99", fmt::format("{:.1f} ms / {:.1f} ms", s.ttft.p50 * 1e3, s.ttft.p99 * 1e3)},
-      {"TPOT p50 / p99", fmt::format("{:.2f} ms / {:.2f} ms", s.tpot.p50 * 1e3, s.tpot.p99 * 1e3)},
-      {"E2E p50 / p99", fmt::format("{:.3f} s / {:.3f} s", s.e2e.p50, s.e2e.p99)},
       {"cost", opt_num(s.cost_usd_per_million_output_tokens, "${:.3f} per million output tokens",
                        "unknown (no public price)")},
       {"energy", opt_num(s.energy_j_per_output_token, "{:.3f} J per output token")},
   };
+  // With nothing completed the latency figures are undefined: say why instead of zeros.
+  if (const std::string why = no_latency_reason(s); !why.empty()) {
+    kv.insert(kv.begin() + 2, std::pair<std::string, std::string>("latency", why));
+  } else {
+    kv.insert(kv.begin() + 2,
+              {{"TTFT p50 / p99", fmt::format("{:.1f} ms / {:.1f} ms", s.ttft.p50 * 1e3, s.ttft.p99 * 1e3)},
+               {"TPOT p50 / p99", fmt::format("{:.2f} ms / {:.2f} ms", s.tpot.p50 * 1e3, s.tpot.p99 * 1e3)},
+               {"E2E p50 / p99", fmt::format("{:.3f} s / {:.3f} s", s.e2e.p50, s.e2e.p99)}});
+  }
   if (s.slo_attained_fraction)
     kv.emplace_back("SLO attained", fmt::format("{:.1f}% of requests ({})", *s.slo_attained_fraction * 100,
                                                 slo_text(o.slo)));
@@ -41,8 +50,8 @@ void add_inputs(HtmlPage& page, const SimulationOutcome& o) {
   page.add_section("Inputs and assumptions");
   KeyValues kv{
       {"model", o.model.name},
-      {"hardware", fmt::format("{} ({} chips: {} x {}, {} replica(s) of {} chips)", o.system.name, o.summary.chips,
-                               o.summary.systems, o.system.chip.name, o.placement.replicas,
+      {"hardware", fmt::format("{} ({} {} chips in {} system(s), {} replica(s) of {} chips)", o.system.name,
+                               o.summary.chips, o.system.chip.name, o.summary.systems, o.placement.replicas,
                                o.placement.chips_per_replica)},
       {"parallelism", fmt::format("tp={} pp={} ep={} dp={} lnc={}", d.tp, d.pp, d.ep, d.dp, d.lnc)},
       {"dtypes", fmt::format("weights {}, KV cache {}", dtype_name(d.weight_dtype), dtype_name(d.kv_dtype))},
@@ -67,6 +76,9 @@ void add_inputs(HtmlPage& page, const SimulationOutcome& o) {
   page.add_key_values(kv);
 }
 
+// An SLO within this factor of the slowest request is drawn on the CDF's axis.
+constexpr double kSloAxisStretch = 1.5;
+
 ChartSeries slo_line(double x, double scale) {
   ChartSeries s;
   s.label = "SLO p99 target";
@@ -85,8 +97,17 @@ ChartSpec cdf_chart(const char* title, const char* label, const char* unit, std:
   c.y_label = "fraction of requests";
   c.y_min = 0;
   c.y_max = 1;
+  double top = 0;
+  for (double v : values) top = std::max(top, v);
   c.series.push_back(cdf_series(label, values, scale));
-  if (slo) c.series.push_back(slo_line(*slo, scale));
+  // The axis fits the data: an SLO far beyond the slowest request would squeeze the
+  // curve into a sliver at the left. Such an SLO is named in the title instead.
+  if (slo && *slo <= kSloAxisStretch * top) {
+    c.series.push_back(slo_line(*slo, scale));
+  } else if (slo) {
+    c.title += fmt::format(" (SLO p99 target {:.4g} {}: beyond the slowest request)", *slo * scale, unit);
+    c.x_max = top * scale;
+  }
   return c;
 }
 
@@ -99,6 +120,7 @@ void add_latency(HtmlPage& page, const SimulationOutcome& o, const ReportCollect
   if (!rc.e2e().empty()) charts.push_back(cdf_chart("E2E latency CDF", "E2E", "s", rc.e2e(), 1, std::nullopt));
   if (charts.empty()) page.add_paragraph("No request completed: no latency to show.");
   page.add_chart_grid(charts);
+  if (!no_latency_reason(s).empty()) return;  // a table of zeros would read as "instant"
   HtmlTable t;
   t.caption = "Percentiles over requests (ITL: over every gap between output tokens)";
   t.columns = {"latency", "mean", "p50", "p90", "p99", "max"};
@@ -134,11 +156,12 @@ void add_timeline(HtmlPage& page, const ReportCollector& rc) {
   const double w = rc.bucket_s();
   page.add_paragraph(fmt::format("{} buckets of {:.4g} s. Tokens are spread over the time of the iteration that "
                                  "processed them; batch size is the time-weighted mean over busy replicas; queue "
-                                 "and KV occupancy are the highest seen in each bucket.",
+                                 "length is the time-weighted mean of requests waiting (arrival to admission); KV "
+                                 "occupancy is the highest seen in each bucket.",
                                  bs.size(), w));
   ChartSpec tput = time_chart("Throughput", "tokens/s");
   ChartSpec batch = time_chart("Batch size", "sequences per iteration");
-  ChartSpec queue = time_chart("Queue length", "waiting requests (all replicas)");
+  ChartSpec queue = time_chart("Queue length", "waiting requests (all replicas, mean over the bucket)");
   ChartSpec kv = time_chart("KV cache occupancy", "KV blocks in use (busiest replica, %)");
   kv.y_max = 100;
   ChartSeries pre, dec, seqs, wait, occ;
@@ -147,20 +170,16 @@ void add_timeline(HtmlPage& page, const ReportCollector& rc) {
   seqs.label = "sequences";
   wait.label = "waiting";
   occ.label = "KV used";
-  int64_t last_wait = 0;
   double last_kv = 0;
   for (size_t i = 0; i < bs.size(); ++i) {
     const TimelineBucket& b = bs[i];
     const double t = (static_cast<double>(i) + 0.5) * w;
-    if (b.started) {
-      last_wait = b.waiting;
-      last_kv = b.kv_fraction;
-    }
+    if (b.started) last_kv = b.kv_fraction;
     for (ChartSeries* s : {&pre, &dec, &seqs, &wait, &occ}) s->x.push_back(t);
     pre.y.push_back(b.prefill_tokens / w);
     dec.y.push_back(b.decode_tokens / w);
     seqs.y.push_back(b.busy_seconds > 0 ? b.seq_seconds / b.busy_seconds : 0.0);
-    wait.y.push_back(static_cast<double>(last_wait));
+    wait.y.push_back(b.queued_seconds / w);
     occ.y.push_back(last_kv * 100);
   }
   tput.series = {pre, dec};

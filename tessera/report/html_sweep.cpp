@@ -29,14 +29,41 @@ bool plottable(const SweepReportInput& in, size_t col) {
                      [&](const ResultRow& r) { return col < r.size() && numeric(r[col]).has_value(); });
 }
 
+// True when the rows hold more than one value in the column: a swept input.
+bool varies(const SweepReportInput& in, size_t col) {
+  if (in.rows.empty() || col >= in.rows.front().size()) return false;
+  const std::string first = cell_text(in.rows.front()[col]);
+  return std::any_of(in.rows.begin(), in.rows.end(),
+                     [&](const ResultRow& r) { return col < r.size() && cell_text(r[col]) != first; });
+}
+
+// The table's column order: the inputs that vary, then the metrics, then the status,
+// then the rest (inputs with one value, the key, the grid index). A grid that sets
+// dozens of simulate options would otherwise push every metric off-screen.
+std::vector<size_t> column_order(const SweepReportInput& in) {
+  std::vector<size_t> order;
+  auto take = [&](size_t i) {
+    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+  };
+  for (const auto& n : in.inputs)
+    if (auto i = column_index(in.columns, n); i && varies(in, *i)) take(*i);
+  for (const auto& n : in.metrics)
+    if (auto i = column_index(in.columns, n)) take(*i);
+  if (auto i = column_index(in.columns, "status")) take(*i);
+  for (size_t i = 0; i < in.columns.size(); ++i) take(i);
+  return order;
+}
+
 HtmlTable rows_table(const SweepReportInput& in) {
   HtmlTable t;
-  t.caption = "Every run (click a header to sort; unknown values sort last)";
+  t.caption = "Every run: swept inputs, then metrics, then the fixed inputs (click a header to sort; unknown values "
+              "sort last)";
   t.sortable = true;
-  for (const auto& c : in.columns) t.columns.push_back(c.name);
+  const std::vector<size_t> order = column_order(in);
+  for (size_t i : order) t.columns.push_back(in.columns[i].name);
   for (const ResultRow& r : in.rows) {
     std::vector<HtmlCell> cells;
-    for (size_t i = 0; i < in.columns.size(); ++i) {
+    for (size_t i : order) {
       const Cell& c = i < r.size() ? r[i] : Cell{};
       const auto v = numeric(c);
       cells.push_back(v ? HtmlCell(cell_text(c), *v) : HtmlCell(cell_text(c)));

@@ -13,7 +13,7 @@ TimelineBucket merged(const TimelineBucket& a, const TimelineBucket& b) {
   m.decode_tokens = a.decode_tokens + b.decode_tokens;
   m.seq_seconds = a.seq_seconds + b.seq_seconds;
   m.busy_seconds = a.busy_seconds + b.busy_seconds;
-  m.waiting = std::max(a.waiting, b.waiting);
+  m.queued_seconds = a.queued_seconds + b.queued_seconds;
   m.kv_fraction = std::max(a.kv_fraction, b.kv_fraction);
   m.seen = a.seen || b.seen;
   m.started = a.started || b.started;
@@ -70,19 +70,27 @@ void ReportCollector::spread(const IterationRecord& it) {
 
 void ReportCollector::on_iteration(const IterationRecord& it) {
   cover(std::max(it.start_s, it.end_s));
-  const auto rep = static_cast<size_t>(std::max(it.replica, 0));
-  if (waiting_.size() <= rep) waiting_.resize(rep + 1, 0);
-  waiting_sum_ += it.waiting - waiting_[rep];
-  waiting_[rep] = it.waiting;
   TimelineBucket& at = b_[index(it.start_s)];
-  at.waiting = std::max(at.waiting, waiting_sum_);
   at.kv_fraction = std::max(at.kv_fraction, it.kv_used_fraction);
   at.started = true;
   spread(it);
 }
 
+void ReportCollector::add_queued(double from_s, double to_s) {
+  if (!(to_s > from_s)) return;
+  cover(to_s);
+  const size_t first = index(from_s), last = index(to_s);
+  for (size_t k = first; k <= last; ++k) {
+    const double lo = std::max(from_s, static_cast<double>(k) * width_);
+    const double hi = k + 1 == max_buckets_ ? to_s : std::min(to_s, static_cast<double>(k + 1) * width_);
+    b_[k].queued_seconds += std::max(0.0, hi - lo);
+  }
+  used_ = std::max(used_, last + 1);
+}
+
 void ReportCollector::on_request(const RequestRecord& r) {
   if (r.rejected || r.completion_s < 0) return;
+  add_queued(r.arrival_s, r.admitted_s);
   const double ttft = r.first_token_s - r.arrival_s;
   const double e2e = r.completion_s - r.arrival_s;
   ttft_.push_back(ttft);

@@ -10,8 +10,10 @@
 //     overlaps (decode tokens = decode sequences: one token each, more with
 //     speculative decoding, which the timeline does not count);
 //   sequences: time-weighted mean sequences per iteration over busy replica time;
-//   waiting: the most requests queued over all replicas (each replica's count as of
-//     its latest iteration start);
+//   queued: request-seconds spent waiting (arrival to admission, over all replicas)
+//     inside the bucket, so queued / width is the time-weighted mean queue length.
+//     (A count taken when a batch is built misses requests that arrive during an
+//     iteration and are admitted at the next: they queue, yet the count reads 0.)
 //   kv: the highest KV-block occupancy any replica reported.
 #pragma once
 
@@ -26,7 +28,7 @@ namespace tessera {
 struct TimelineBucket {
   double prefill_tokens = 0, decode_tokens = 0;
   double seq_seconds = 0, busy_seconds = 0;  // sequences x overlap, overlap
-  int64_t waiting = 0;
+  double queued_seconds = 0;
   double kv_fraction = 0;
   bool seen = false;     // some iteration started in or overlapped it
   bool started = false;  // some iteration started in it (waiting and kv are as of then)
@@ -50,13 +52,12 @@ class ReportCollector final : public ServeEventSink {
   void cover(double t);  // widen the buckets until time t falls inside them
   size_t index(double t) const;
   void spread(const IterationRecord& it);
+  void add_queued(double from_s, double to_s);
 
   size_t max_buckets_;
   double width_ = 1e-3;
   size_t used_ = 0;  // buckets touched so far
   std::vector<TimelineBucket> b_;
-  std::vector<int64_t> waiting_;  // per replica, as of its latest iteration
-  int64_t waiting_sum_ = 0;
   std::vector<double> ttft_, tpot_, e2e_;
 };
 

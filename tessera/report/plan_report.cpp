@@ -1,6 +1,9 @@
 #include "tessera/report/plan_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "tessera/planner/capacity_search.h"
 
@@ -64,7 +67,12 @@ ojson assumptions_json(const std::vector<Assumption>& as) {
 ojson fleet_json(const PlanReport& r) {
   const FleetPlan& f = *r.fleet;
   static const char* kKinds[] = {"chips", "power_w", "tokens_per_day"};
-  return ojson{{"target", {{kKinds[static_cast<int>(f.target.kind)], f.target.value}}},
+  ojson target{{kKinds[static_cast<int>(f.target.kind)], f.target.value}};
+  if (r.fleet_requests_per_s) {
+    target["requests_per_s"] = *r.fleet_requests_per_s;
+    target["output_tokens_per_request"] = opt(r.fleet_output_tokens_per_request);
+  }
+  return ojson{{"target", target},
                {"deployment", result_json(r.results[*r.fleet_choice])},
                {"chosen_by", r.fleet_chosen_by},
                {"headroom", f.headroom},
@@ -98,21 +106,48 @@ std::string money(const std::optional<double>& v, const char* fmtstr = "${:.3f}"
   return v ? fmt::format(fmt::runtime(fmtstr), *v) : std::string("unknown");
 }
 
-std::string row(const CapacityResult& r) {
+// The figures of a row (everything after the deployment column).
+std::string figures(const CapacityResult& r) {
   const Summary& s = r.at_max;
   std::optional<double> kwh;
   if (s.energy_j_per_output_token) kwh = *s.energy_j_per_output_token * 1e6 / 3.6e6;
-  return fmt::format("  {:<52} {:>5} {:>9.1f} {:>8.1f} {:>7.3f} {:>7.3f} {:>8} {:>8}\n", describe(r.request), s.chips,
+  return fmt::format(" {:>5} {:>8.2f} {:>10.1f} {:>9.1f} {:>8.3f} {:>8.3f} {:>8} {:>9}\n", s.chips, r.requests_per_s,
                      s.output_tokens_per_s, tokens_per_s_per_chip(r), s.ttft.p99, s.tpot.p99,
                      money(s.cost_usd_per_million_output_tokens), kwh ? fmt::format("{:.3f}", *kwh) : "unknown");
 }
 
-constexpr const char* kHeader =
-    "  {:<52} {:>5} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8}\n";
+constexpr const char* kHeader = "  {:<52} {:>5} {:>8} {:>10} {:>9} {:>8} {:>8} {:>8} {:>9}\n";
 
 std::string table_header() {
-  return fmt::format(kHeader, "deployment", "chips", "out tok/s", "tok/s/ch", "ttft99", "tpot99", "$/Mtok",
-                     "kWh/Mtok");
+  return fmt::format(kHeader, "deployment", "chips", "req/s", "out tok/s", "tok/s/chip", "TTFT99 s", "TPOT99 s",
+                     "$/M tok", "kWh/M tok");
+}
+
+// Rows in order, at most `limit`. Deployments that differ only in the batch cap and
+// have the same figures (the cap never bound) share one row listing every cap, so
+// the table does not repeat itself.
+std::string rows_text(const PlanReport& r, const std::vector<size_t>& order, size_t limit) {
+  struct Group {
+    std::string key, figures;
+    std::vector<int> caps;
+  };
+  std::vector<Group> groups;
+  for (size_t i : order) {
+    const CapacityResult& x = r.results[i];
+    const DeploymentSpec& d = x.request.deployment;
+    std::string key = fmt::format("{} tp={} pp={} dp={} {}", x.request.hardware, d.tp, d.pp, d.dp, d.scheduler);
+    std::string fig = figures(x);
+    if (!groups.empty() && groups.back().key == key && groups.back().figures == fig) {
+      groups.back().caps.push_back(d.max_batch);
+      continue;
+    }
+    if (groups.size() == limit) break;
+    groups.push_back({std::move(key), std::move(fig), {d.max_batch}});
+  }
+  std::string out;
+  for (const Group& g : groups)
+    out += fmt::format("  {:<52}{}", fmt::format("{} max-batch={}", g.key, fmt::join(g.caps, "|")), g.figures);
+  return out;
 }
 
 void append_assumptions(std::string& out, const std::vector<Assumption>& as) {
@@ -153,6 +188,9 @@ void append_fleet(std::string& out, const PlanReport& r) {
   const FleetPlan& f = *r.fleet;
   const CapacityResult& c = r.results[*r.fleet_choice];
   out += fmt::format("fleet ({}; chosen by {}):\n", f.limited_by, r.fleet_chosen_by);
+  if (r.fleet_requests_per_s && r.fleet_output_tokens_per_request)
+    out += fmt::format("  target       {:.4g} requests/s x {:.1f} output tokens per request = {:.4g} output tokens/day\n",
+                       *r.fleet_requests_per_s, *r.fleet_output_tokens_per_request, f.target.value);
   out += fmt::format("  deployment   {} ({} chips per unit, {} replicas per unit)\n", describe(c.request), f.unit.chips,
                      f.unit.replicas);
   out += fmt::format("  headroom     {:.0f}% (each unit runs at {:.0f}% of its SLO-bound maximum load)\n",
@@ -195,19 +233,16 @@ std::string plan_text(const PlanReport& r) {
                        stability_name(c.steady.verdict), c.steady.window_end_s - c.steady.window_start_s,
                        c.probe_requests, c.confirm_requests);
   }
-  if (r.comparison) {
-    append_comparison(out, *r.comparison);
-    return out;
-  }
-  if (r.fleet) {
-    append_fleet(out, r);
+  if (r.comparison || r.fleet) {
+    if (r.comparison) append_comparison(out, *r.comparison);
+    if (r.fleet) append_fleet(out, r);
     return out;
   }
   out += "cheapest:\n" + table_header();
-  for (size_t k = 0; k < r.cheapest.size() && static_cast<int>(k) < r.top; ++k) out += row(r.results[r.cheapest[k]]);
+  out += rows_text(r, r.cheapest, static_cast<size_t>(std::max(0, r.top)));
   if (r.cheapest.empty()) out += "  (none meets the SLO)\n";
   out += "pareto front (cost per million output tokens vs p99 e2e latency):\n" + table_header();
-  for (size_t i : r.pareto) out += row(r.results[i]);
+  out += rows_text(r, r.pareto, r.pareto.size());
   if (r.pareto.empty()) out += "  (no priced deployment meets the SLO; pass --price-per-hour)\n";
   if (!r.cheapest.empty()) append_assumptions(out, r.results[r.cheapest.front()].assumptions);
   return out;

@@ -1,5 +1,7 @@
 #include "tessera/report/result_json.h"
 
+#include <fmt/format.h>
+
 #include "tessera/plan/params.h"
 
 namespace tessera {
@@ -81,20 +83,35 @@ static ojson inputs_json(const SimulationOutcome& o) {
   };
 }
 
+// Why there are no latency figures, or empty: with no completed request every
+// latency statistic is undefined, and zeros would read as "instant".
+std::string no_latency_reason(const Summary& s) {
+  if (s.completed > 0) return "";
+  if (s.requests > 0 && s.rejected == s.requests)
+    return fmt::format("every request ({} of {}) was rejected (the warnings say why); nothing to summarize",
+                       s.rejected, s.requests);
+  if (s.requests == 0) return "the workload sent no requests; nothing to summarize";
+  return fmt::format("none of {} requests completed; nothing to summarize", s.requests);
+}
+
 static ojson summary_json(const Summary& s, const SimulationOutcome& o) {
+  const bool none = s.completed == 0;
+  auto stats = [none](const LatencyStats& l) { return none ? ojson(nullptr) : stats_json(l); };
+  const std::string reason = no_latency_reason(s);
   return ojson{
       {"requests", s.requests},
+      {"no_latency_reason", reason.empty() ? ojson(nullptr) : ojson(reason)},
       {"completed", s.completed},
       {"rejected", s.rejected},
       {"duration_s", s.duration_s},
       {"output_tokens_per_s", s.output_tokens_per_s},
       {"input_tokens_per_s", s.input_tokens_per_s},
       {"requests_per_s", s.requests_per_s},
-      {"ttft_s", stats_json(s.ttft)},
-      {"tpot_s", stats_json(s.tpot)},
-      {"itl_s", stats_json(s.itl)},
-      {"e2e_s", stats_json(s.e2e)},
-      {"queue_s", stats_json(s.queue)},
+      {"ttft_s", stats(s.ttft)},
+      {"tpot_s", stats(s.tpot)},
+      {"itl_s", stats(s.itl)},
+      {"e2e_s", stats(s.e2e)},
+      {"queue_s", stats(s.queue)},
       // Mean TTFT split (serve/simulator.h TtftBreakdown, docs/models/serving.md).
       {"ttft_breakdown_s", {{"queue", o.serve.ttft_breakdown.queue_s},
                             {"prefill", o.serve.ttft_breakdown.prefill_s},

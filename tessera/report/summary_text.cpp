@@ -4,6 +4,8 @@
 
 #include <variant>
 
+#include "tessera/report/result_json.h"
+
 namespace tessera {
 
 static std::string latency_row(const char* label, const LatencyStats& s, double scale) {
@@ -31,8 +33,9 @@ std::string simulation_summary_text(const SimulationOutcome& o) {
   const Summary& s = o.summary;
   const DeploymentSpec& d = o.deployment;
   std::string out;
-  out += fmt::format("{} on {} — {} chips ({} x {}), tp={} pp={} dp={} lnc={}, weights {}, kv {}, {} model\n",
-                     o.model.name, o.system.name, s.chips, s.systems, o.system.chip.name, d.tp, d.pp, d.dp, d.lnc,
+  out += fmt::format("{} on {} — {} {} {} in {} {}, tp={} pp={} dp={} lnc={}, weights {}, kv {}, {} model\n",
+                     o.model.name, o.system.name, s.chips, o.system.chip.name, s.chips == 1 ? "chip" : "chips",
+                     s.systems, s.systems == 1 ? "system" : "systems", d.tp, d.pp, d.dp, d.lnc,
                      dtype_name(d.weight_dtype), dtype_name(d.kv_dtype), o.device_model);
   if (o.runtime)
     out += fmt::format("runtime      {} ({}): scheduler {}, max {} seqs / {} tokens per step, {} admission{}\n",
@@ -43,12 +46,16 @@ std::string simulation_summary_text(const SimulationOutcome& o) {
   out += fmt::format("duration     {:.3f} s\n", s.duration_s);
   out += fmt::format("throughput   {:.1f} output tok/s   {:.1f} input tok/s   {:.3f} req/s\n", s.output_tokens_per_s,
                      s.input_tokens_per_s, s.requests_per_s);
-  out += fmt::format("  {:<11}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "latency", "mean", "p50", "p90", "p99", "max");
-  out += latency_row("TTFT ms", s.ttft, 1e3);
-  out += latency_row("TPOT ms", s.tpot, 1e3);
-  out += latency_row("ITL ms", s.itl, 1e3);
-  out += latency_row("E2E s", s.e2e, 1);
-  out += latency_row("queue ms", s.queue, 1e3);
+  if (const std::string why = no_latency_reason(s); !why.empty()) {
+    out += "latency      none: " + why + "\n";
+  } else {
+    out += fmt::format("  {:<11}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "latency", "mean", "p50", "p90", "p99", "max");
+    out += latency_row("TTFT ms", s.ttft, 1e3);
+    out += latency_row("TPOT ms", s.tpot, 1e3);
+    out += latency_row("ITL ms", s.itl, 1e3);
+    out += latency_row("E2E s", s.e2e, 1);
+    out += latency_row("queue ms", s.queue, 1e3);
+  }
   out += fmt::format("utilization  MFU {:.1f}%   MBU {:.1f}%   KV cache peak {:.1f}%   preemptions {}\n", s.mfu * 100,
                      s.mbu * 100, s.kv_cache_peak_fraction * 100, s.preemptions);
   if (s.prefix_cache_hit_rate || s.kv_transfer_share || s.spec_acceptance) {

@@ -1,5 +1,8 @@
 #include "tessera/report/trace_event.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <iterator>
 
 namespace tessera {
@@ -8,6 +11,12 @@ namespace {
 constexpr size_t kFlushBytes = size_t{1} << 16;
 
 double to_us(double s) { return s * 1e6; }
+
+// Whole nanoseconds: start and end are rounded once each and the duration derived from
+// them, so that back-to-back slices (one ends where the next starts) print as
+// touching, never overlapping by a rounding step.
+int64_t to_ns(double s) { return std::llround(s * 1e9); }
+double ns_to_us(int64_t ns) { return static_cast<double>(ns) / 1e3; }
 
 const char* role_name(PoolRole r) {
   switch (r) {
@@ -52,12 +61,18 @@ void TraceEventWriter::on_iteration(const IterationRecord& it) {
   name_process(pid, it.role);
   const BatchShape& b = it.shape;
   const char* name = b.prefill_seqs > 0 ? (b.decode_seqs > 0 ? "prefill+decode" : "prefill") : "decode";
+  if (last_end_ns_.size() <= static_cast<size_t>(pid)) last_end_ns_.resize(static_cast<size_t>(pid) + 1, 0);
+  int64_t& last_end = last_end_ns_[static_cast<size_t>(pid)];
+  int64_t start_ns = to_ns(it.start_s);
+  const int64_t end_ns = std::max(to_ns(it.end_s), start_ns);
+  if (start_ns < last_end && last_end - start_ns <= 1) start_ns = std::min(last_end, end_ns);
+  last_end = std::max(last_end, end_ns);
   begin_event();
   fmt::format_to(std::back_inserter(buf_),
                  R"({{"name":"{}","cat":"iteration","ph":"X","pid":{},"tid":0,"ts":{:.3f},"dur":{:.3f},)"
                  R"("args":{{"prefill_seqs":{},"prefill_tokens":{},"prefill_context":{},"decode_seqs":{},)"
                  R"("decode_kv_tokens":{},"draft_us":{:.3f}}}}})",
-                 name, pid, to_us(it.start_s), to_us(it.end_s - it.start_s), b.prefill_seqs, b.prefill_tokens,
+                 name, pid, ns_to_us(start_ns), ns_to_us(end_ns - start_ns), b.prefill_seqs, b.prefill_tokens,
                  b.prefill_context, b.decode_seqs, b.decode_kv_tokens, to_us(it.draft_s));
   flush_if_full();
 }
@@ -67,7 +82,7 @@ void TraceEventWriter::span(const char* name, int64_t id, int32_t pid, double be
   auto o = std::back_inserter(buf_);
   begin_event();
   fmt::format_to(o, R"({{"name":"{}","cat":"request","ph":"b","id":{},"pid":{},"tid":1,"ts":{:.3f})", name, id, pid,
-                 to_us(begin_s));
+                 ns_to_us(to_ns(begin_s)));
   if (args != nullptr) {
     fmt::format_to(o, R"(,"args":{{"input_tokens":{},"output_tokens":{},"cached_tokens":{},"preemptions":{}}})",
                    args->input_tokens, args->output_tokens, args->cached_tokens, args->preemptions);
@@ -75,7 +90,7 @@ void TraceEventWriter::span(const char* name, int64_t id, int32_t pid, double be
   fmt::format_to(o, "}}");
   begin_event();
   fmt::format_to(o, R"({{"name":"{}","cat":"request","ph":"e","id":{},"pid":{},"tid":1,"ts":{:.3f}}})", name, id, pid,
-                 to_us(end_s));
+                 ns_to_us(to_ns(end_s)));
 }
 
 void TraceEventWriter::on_request(const RequestRecord& r) {

@@ -41,6 +41,10 @@ class TraceEventWriter final : public ServeEventSink {
   fmt::memory_buffer buf_;
   bool first_ = true;
   std::vector<bool> named_;  // per pid: metadata written
+  // Per pid: the end (ns) of its last iteration slice. A start within 1 ns before it is
+  // the same instant computed along another path (start + duration vs the event
+  // time) straddling a rounding boundary; it is printed as touching, not overlapping.
+  std::vector<int64_t> last_end_ns_;
 };
 
 }  // namespace tessera

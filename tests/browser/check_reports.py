@@ -48,8 +48,18 @@ window.addEventListener("load", function () { setTimeout(function () {
       });
       var cv = c.canvas, px = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data, ink = 0;
       for (var k = 3; k < px.length; k += 4) if (px[k] > 0) ink++;
+      // What the chart shows, read back from Chart.js: each dataset's points and colour,
+      // the x axis range and, for bar charts, how many category labels are drawn.
+      var sets = c.data.datasets.map(function (d) {
+        return { label: d.label, color: String(d.backgroundColor),
+                 xs: d.data.map(function (p) { return p && typeof p === "object" ? p.x : null; }),
+                 ys: d.data.map(function (p) { return p && typeof p === "object" ? p.y : p; }) };
+      });
+      var cat = c.options.indexAxis === "y" ? c.scales.y : null;
       out.charts.push({ id: cv.id, title: String((c.options.plugins.title || {}).text || ""), points: finite,
-                        ink: ink, width: cv.width, height: cv.height });
+                        ink: ink, width: cv.width, height: cv.height, datasets: sets,
+                        xmin: c.scales.x.min, xmax: c.scales.x.max,
+                        labels: (c.data.labels || []).length, ticks: cat ? cat.ticks.length : null });
     });
     // Sorting: click the first numeric column of the first sortable table; it must come out ascending.
     var t = document.querySelector("table.sortable");
@@ -62,6 +72,7 @@ window.addEventListener("load", function () { setTimeout(function () {
           .filter(function (v) { return v !== undefined; }).map(Number);
         out.sorted = keys.every(function (v, i) { return i === 0 || keys[i - 1] <= v; });
       }
+      out.columns = Array.prototype.map.call(t.tHead.rows[0].cells, function (c) { return c.textContent.trim(); });
     }
   } catch (e) { out.errors.push("check: " + e); }
   var pre = document.createElement("pre");
@@ -156,11 +167,32 @@ class Reports(unittest.TestCase):
             "poisson:rate=2,input=512,output=256,n=200", "--slo", "ttft_p99=2s,tpot_p99=100ms", "--report", path,
             check=True)
         v = self.check("simulate", path, 8)
-        titles = {c["title"] for c in v["charts"]}
+        titles = [c["title"] for c in v["charts"]]
         for t in ("TTFT CDF", "TPOT CDF", "E2E latency CDF", "Throughput", "Batch size", "Queue length",
                   "KV cache occupancy", "Iteration time by part"):
-            self.assertIn(t, titles)
+            self.assertTrue(any(x.startswith(t) for x in titles), (t, titles))
         self.assertTrue(v["sorted"] in (None, True))
+
+    def chart(self, verdict, title):
+        return next(c for c in verdict["charts"] if c["title"].startswith(title))
+
+    def test_simulate_queue_and_cdf_axes(self):
+        # Intent: Poisson arrivals land during iterations and wait for the next one (the
+        # summary's queue p50 is ~4 ms), so the queue chart read back from the page is not
+        # flat 0, as it was when it counted only requests left waiting after a batch was
+        # built. An SLO (10 min) far beyond every request does not stretch the CDF axes.
+        path = os.path.join(OUT, "simulate-queue.html")
+        run("simulate", "--model", "llama-3.1-8b", "--hardware", "p5.48xlarge", "--tp", "1", "--workload",
+            "poisson:rate=20,input=512,output=64,n=300", "--slo", "ttft_p99=600s,tpot_p99=600s",
+            "--report", path, check=True)
+        v = self.check("simulate-queue", path, 8)
+        queue = self.chart(v, "Queue length")["datasets"][0]["ys"]
+        self.assertGreater(max(queue), 0.1, queue)
+        for title in ("TTFT CDF", "TPOT CDF"):
+            c = self.chart(v, title)
+            self.assertIn("beyond the slowest request", c["title"])
+            data_max = max(x for x in c["datasets"][0]["xs"] if x is not None)
+            self.assertLessEqual(c["xmax"], 1.1 * data_max, c)
 
     def test_check_catches_a_broken_page(self):
         # The check itself must fail on an empty chart and on a console error.
@@ -186,6 +218,12 @@ class Reports(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         v = self.check("plan", path, 2)
         self.assertTrue(v["sorted"], "plan: the cheapest table did not sort")
+        bars = self.chart(v, "Output tokens per second per chip")
+        self.assertGreater(bars["labels"], 4)
+        self.assertEqual(bars["ticks"], bars["labels"], "plan: bar labels skipped")  # every bar named
+        systems = {d["label"]: d["color"] for d in bars["datasets"]}
+        self.assertEqual(set(systems), {"p5.48xlarge", "p4d.24xlarge"})        # one series per system
+        self.assertEqual(len(set(systems.values())), 2, systems)                 # each its own colour
 
     def test_sweep_report(self):
         if run("sweep", "--help").returncode != 0:
@@ -198,6 +236,11 @@ class Reports(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
         v = self.check("sweep", path, 1)
         self.assertEqual(v["selects"], 2, "sweep: the explorer's x and y drop-downs")
+        # The swept input first, then the metrics, before the dozens of fixed options.
+        cols = v["columns"]
+        self.assertEqual(cols[0], "tp", cols)
+        self.assertLess(cols.index("output_tokens_per_s"), 15, cols)
+        self.assertLess(cols.index("ttft_p99_s"), 15, cols)
         self.assertTrue(v["sorted"], "sweep: the runs table did not sort")
 
 

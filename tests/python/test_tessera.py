@@ -208,3 +208,92 @@ def test_estimate_switches_hardware_with_one_argument():
     gpu = tt.estimate(model, (ids,), hardware="p5.48xlarge", tp=8, workload=WORKLOAD)
     assert trn["inputs"] != gpu["inputs"]
     assert tpot(trn) > 0 and tpot(gpu) > 0
+
+
+class _UnpacksShape(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 16)
+        self.inner = _Flatten()
+
+    def forward(self, x):
+        return self.inner(self.emb(x))
+
+
+class _Flatten(nn.Module):
+    def forward(self, x):
+        # A Proxy cannot be unpacked under torch.fx:
+        b, s, h = x.shape
+        return x.view(b * s, h)
+
+
+class _ArangeOfLength(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 16)
+        self.pos = nn.Embedding(64, 16)
+
+    def forward(self, x):
+        return self.emb(x) + self.pos(torch.arange(x.shape[1]))
+
+
+def test_fx_shape_unpacking_names_the_module_line_and_fix():
+    ids = torch.randint(0, 100, (1, 8))
+    with pytest.raises(tt.UnsupportedModelError, match=r"in module 'inner' at test_tessera\.py:\d+ `b, s, h = x\.shape`"
+                                                       r".*Fix:"):
+        tt.to_graph(_UnpacksShape(), (ids,))
+
+
+def test_fx_arange_of_a_traced_length_names_the_op():
+    ids = torch.randint(0, 100, (1, 8))
+    with pytest.raises(tt.UnsupportedModelError, match=r"torch\.arange\(x\.shape\[1\]\).*Fix:"):
+        tt.to_graph(_ArangeOfLength(), (ids,))
+
+
+def test_fx_bad_example_input_is_wrapped():
+    # Token ids must be integers: an embedding fed floats fails in the example run.
+    class Emb(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(100, 16)
+
+        def forward(self, x):
+            return self.emb(x)
+
+    with pytest.raises(tt.UnsupportedModelError, match=r"example inputs.*torch\.long"):
+        tt.to_graph(Emb(), (torch.randn(1, 8),))
+
+
+def test_readme_python_example_is_self_contained():
+    # Intent: the README's example runs with only build/python on PYTHONPATH: it defines its
+    # own model (no tests/python import). Its definitions are run here at small dimensions
+    # (the full example takes a minute) and must export a Llama-shaped graph.
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "toy_llama" not in code and "tests/python" not in code
+    definitions = code.split("\nmodel = ", 1)[0]
+    scope = {}
+    exec(compile(definitions, "README.md", "exec"), scope)
+    model = scope["TinyLlama"](vocab=128, d=64, heads=8, kv_heads=2, ff=96, layers=3)
+    g = tt.to_graph(model, (torch.zeros(1, scope["SEQ"], dtype=torch.long),))
+    names = [(b["name"], b["repeat"]) for b in g["blocks"]]
+    assert names == [("embed", 1), ("layers", 3), ("head", 1)], names
+    kinds = [o["op"] for o in g["blocks"][1]["ops"]]
+    assert kinds.count("attention") == 1 and kinds.count("linear") == 7, kinds
+
+
+def test_estimate_error_does_not_name_the_deleted_temp_file():
+    # A model fed float activations (no embedding) exports a graph the CLI rejects; the
+    # message must not point at the temporary file estimate() has already removed.
+    class NoEmbedding(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(16, 16)
+
+        def forward(self, x):
+            return self.proj(x)
+
+    with pytest.raises(tessera.BadInputError) as e:
+        tt.estimate(NoEmbedding(), (torch.randn(1, 8, 16),), hardware="p5.48xlarge")
+    assert "<graph exported from NoEmbedding>" in str(e.value) and "path=" in str(e.value)
+    assert "/tmp" not in str(e.value) and ".graph.json'" not in str(e.value).split("path=")[0]

@@ -198,7 +198,7 @@ Result<SystemSpec> Catalog::system_from_file(const fs::path& path,
     }
     return chip_from_file(found->second, chip_name);
   };
-  auto sys = catalog_detail::parse_system(doc.value(), resolve);
+  auto sys = catalog_detail::parse_system(doc.value(), resolve, data_dir_);
   if (!sys.ok()) return sys.error();
   TESSERA_TRY(check_name_matches(doc.value(), sys->name, expect_name));
   return sys;

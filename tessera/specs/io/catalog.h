@@ -16,6 +16,9 @@
 
 namespace tessera {
 
+// A system's fabric as the YAML writes it: "switch 8", "torus2d 4x4", "two-level-switch 4x18".
+std::string topology_text(const SystemSpec& system);
+
 class Catalog {
  public:
   // $TESSERA_DATA_DIR if set and non-empty, else the compiled-in TESSERA_DEFAULT_DATA_DIR.

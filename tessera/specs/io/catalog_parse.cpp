@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "tessera/core/did_you_mean.h"
+#include "tessera/specs/io/catalog.h"
 #include "tessera/specs/io/collective_runtime_parse.h"
 
 namespace tessera::catalog_detail {
@@ -386,7 +387,7 @@ Result<std::vector<BytesPerSecond>> read_outer_tiers(const MapReader& m) {
   return out;
 }
 
-Status read_fabric(const MapReader& m, SystemSpec& s) {
+Status read_fabric(const MapReader& m, SystemSpec& s, const std::filesystem::path& data_dir) {
   auto topo = read_topology(m);
   if (!topo.ok()) return topo.error();
   s.topology = topo.value()->kind;
@@ -417,12 +418,14 @@ Status read_fabric(const MapReader& m, SystemSpec& s) {
   if (m.has("collective_runtime")) {
     auto rt = m.string("collective_runtime");
     if (!rt.ok()) return rt.error();
-    auto spec = load_collective_runtime(m.file(), rt.value(), m.node("collective_runtime"));
+    auto spec = load_collective_runtime(m.file(), rt.value(), m.node("collective_runtime"), data_dir);
     if (!spec.ok()) return spec.error();
     s.collective_runtime = std::move(spec.value());
   }
   return {};
 }
+
+constexpr double kMaxHostWattsPerChip = 5000;
 
 Status read_costs(const MapReader& m, SystemSpec& s) {
   auto lnc = bounded_int(m, "default_lnc", 1, 1, 2);
@@ -434,6 +437,12 @@ Status read_costs(const MapReader& m, SystemSpec& s) {
   auto host = m.optional_quantity("host_power", parse_power);
   if (!host.ok()) return host.error();
   s.host_power = host.value();
+  // A host (CPUs, NICs, fans) draws hundreds of watts per accelerator (p5.48xlarge:
+  // 4.6 kW for 8 GPUs); past kMaxHostWattsPerChip the figure is a unit slip (kW for W).
+  if (s.host_power && s.host_power->value() > kMaxHostWattsPerChip * s.chips)
+    return m.error("host_power", fmt::format("{:g} kW for {} chip(s) is implausible (over {:g} kW per chip); "
+                                             "did you mean W?",
+                                             s.host_power->value() / 1e3, s.chips, kMaxHostWattsPerChip / 1e3));
   auto reserved = m.optional_quantity("price_reserved", parse_usd_per_hour);
   if (!reserved.ok()) return reserved.error();
   s.price_reserved = reserved.value();
@@ -449,7 +458,8 @@ Status read_costs(const MapReader& m, SystemSpec& s) {
 
 }  // namespace
 
-Result<SystemSpec> parse_system(const yaml::Document& doc, const ChipResolver& resolve_chip) {
+Result<SystemSpec> parse_system(const yaml::Document& doc, const ChipResolver& resolve_chip,
+                                const std::filesystem::path& data_dir) {
   auto made = MapReader::make(doc.file, doc.root);
   if (!made.ok()) return made.error();
   const MapReader& m = made.value();
@@ -476,9 +486,20 @@ Result<SystemSpec> parse_system(const yaml::Document& doc, const ChipResolver& r
   auto chips = bounded_int(m, "chips", 1, 1, 1'000'000);
   if (!chips.ok()) return chips.error();
   s.chips = chips.value();
-  TESSERA_TRY(read_fabric(m, s));
+  TESSERA_TRY(read_fabric(m, s, data_dir));
   TESSERA_TRY(read_costs(m, s));
   return s;
 }
 
 }  // namespace tessera::catalog_detail
+
+namespace tessera {
+
+std::string topology_text(const SystemSpec& system) {
+  std::string name = "?";
+  for (const auto& t : catalog_detail::kTopologies)
+    if (t.kind == system.topology) name = std::string(t.name);
+  return system.topology_dims.empty() ? name : fmt::format("{} {}", name, fmt::join(system.topology_dims, "x"));
+}
+
+}  // namespace tessera

@@ -1,8 +1,10 @@
 #include "tessera/specs/io/collective_runtime_parse.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tessera/core/did_you_mean.h"
 
@@ -101,11 +103,30 @@ Result<CollectiveRuntimeSpec> parse_collective_runtime(const yaml::Document& doc
 }
 
 Result<CollectiveRuntimeSpec> load_collective_runtime(const std::string& system_file, std::string_view ref,
-                                                      const YAML::Node& at) {
-  const fs::path p = fs::path(ref).is_absolute() ? fs::path(ref) : fs::path(system_file).parent_path() / ref;
+                                                      const YAML::Node& at, const fs::path& data_dir) {
+  std::vector<fs::path> tried;
+  auto candidate = [&](const fs::path& p) {
+    const fs::path n = p.lexically_normal();
+    if (std::find(tried.begin(), tried.end(), n) == tried.end()) tried.push_back(n);
+  };
+  if (fs::path(ref).is_absolute()) {
+    candidate(fs::path(ref));
+  } else {
+    candidate(fs::path(system_file).parent_path() / ref);
+    if (!data_dir.empty()) {
+      candidate(data_dir / "systems" / ref);
+      candidate(data_dir / "fabrics" / fs::path(ref).filename());
+    }
+  }
   std::error_code ec;
-  if (!fs::is_regular_file(p, ec))
-    return yaml::error_at(system_file, at, fmt::format("key 'collective_runtime': no file '{}'", p.string()));
+  const auto found = std::find_if(tried.begin(), tried.end(), [&](const fs::path& c) { return fs::is_regular_file(c, ec); });
+  if (found == tried.end()) {
+    std::vector<std::string> names;
+    for (const fs::path& t : tried) names.push_back("'" + t.string() + "'");
+    return yaml::error_at(system_file, at, fmt::format("key 'collective_runtime': no file '{}' (tried {})", ref,
+                                                       fmt::join(names, ", ")));
+  }
+  const fs::path p = *found;
   auto doc = yaml::load_file(p, "collective runtime file");
   if (!doc.ok()) return doc.error();
   auto spec = parse_collective_runtime(doc.value());

@@ -3,6 +3,7 @@
 // users is data/README.md.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,8 +20,10 @@ const std::vector<std::string>& collective_algorithm_names();
 Result<CollectiveRuntimeSpec> parse_collective_runtime(const yaml::Document& doc);
 
 // `ref` is a system's `collective_runtime:` value: a path relative to the system file
-// `system_file` (`at` is its node, for error lines).
+// `system_file`, else (a system YAML copied out of the catalog) relative to the
+// catalog's systems/ folder, else a file of that name in its fabrics/ folder. `at` is
+// its node, for error lines; the error lists every path tried.
 Result<CollectiveRuntimeSpec> load_collective_runtime(const std::string& system_file, std::string_view ref,
-                                                      const YAML::Node& at);
+                                                      const YAML::Node& at, const std::filesystem::path& data_dir = {});
 
 }  // namespace tessera::catalog_detail

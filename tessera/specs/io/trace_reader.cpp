@@ -87,7 +87,11 @@ class TraceReader final : public RequestSource {
     if (limit_ > 0 && rows_ >= limit_) return finish();
     for (;;) {
       if (!pending_line_) {
-        if (!std::getline(in_, line_)) return finish();
+        if (!std::getline(in_, line_)) {
+          // A header and no rows would "run" zero requests and print a table of zeros.
+          if (rows_ == 0 && error_.empty()) error_ = file_ + ": trace has no request rows after its header";
+          return finish();
+        }
         ++line_no_;
       }
       pending_line_ = false;

@@ -17,12 +17,17 @@
 // distribution (`input=lognormal:mean=900;sd=300`).
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "tessera/core/status.h"
 #include "tessera/specs/workload.h"
 
 namespace tessera {
+
+// The most requests a batch (size x rounds), poisson or closed workload may ask for:
+// each is held in memory while the run lasts. Traces stream and have no limit.
+inline constexpr int64_t kMaxWorkloadRequests = 10'000'000;
 
 Result<WorkloadSpec> parse_workload(std::string_view spec);
 

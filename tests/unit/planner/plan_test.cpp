@@ -89,7 +89,7 @@ TEST(RunPlan, WhatSimulateRejectsPlanRejects) {
     f << "TIMESTAMP,ContextTokens,GeneratedTokens\n";
   }
   r.base.workload = "trace:" + header_only.string();
-  expect_bad_input(r, "has no requests");
+  expect_bad_input(r, "has no request rows");
   std::filesystem::remove(header_only);
 }
 

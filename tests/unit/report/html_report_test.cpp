@@ -112,26 +112,45 @@ TEST(ReportCollector, WidensBucketsAndConservesTokens) {
   EXPECT_NEAR(b[0].prefill_tokens, 7 * 12.8, 1e-6);  // 0.128 s of 0.01 s iterations
 }
 
-TEST(ReportCollector, QueueSumsReplicasAndKvTakesTheBusiest) {
+TEST(ReportCollector, KvTakesTheBusiestReplica) {
   ReportCollector rc(100);
   IterationRecord a = iteration(0, 0.0, 0.0005, 0, 1);
-  a.waiting = 3;
   a.kv_used_fraction = 0.25;
   IterationRecord b = iteration(1, 0.0002, 0.0007, 0, 1);
-  b.waiting = 5;
   b.kv_used_fraction = 0.5;
   rc.on_iteration(a);
   rc.on_iteration(b);
   IterationRecord c = iteration(0, 0.0021, 0.0025, 0, 1);
-  c.waiting = 0;
   c.kv_used_fraction = 0.1;
   rc.on_iteration(c);
   const auto bs = rc.buckets();
   ASSERT_EQ(bs.size(), 3u);
-  EXPECT_EQ(bs[0].waiting, 8);
   EXPECT_DOUBLE_EQ(bs[0].kv_fraction, 0.5);
   EXPECT_FALSE(bs[1].started);
-  EXPECT_EQ(bs[2].waiting, 5);  // replica 1 still reports 5 waiting
+}
+
+// Intent: the queue is measured from each request's wait (arrival to admission), so
+// requests that arrive mid-iteration and are admitted at the next one count.
+// Hand calculation, 1 ms buckets: request A waits [0.0002, 0.0016) and B
+// [0.0005, 0.0010): bucket 0 holds 0.0008 + 0.0005 = 0.0013 request-seconds (mean
+// 1.3 waiting), bucket 1 holds 0.0006.
+TEST(ReportCollector, QueueIsTheTimeWeightedWaitOfRequests) {
+  ReportCollector rc(100);
+  rc.on_iteration(iteration(0, 0.0, 0.0019, 0, 1));
+  RequestRecord a;
+  a.arrival_s = 0.0002;
+  a.admitted_s = 0.0016;
+  a.first_token_s = 0.0017;
+  a.completion_s = 0.0018;
+  RequestRecord b = a;
+  b.arrival_s = 0.0005;
+  b.admitted_s = 0.0010;
+  rc.on_request(a);
+  rc.on_request(b);
+  const auto bs = rc.buckets();
+  ASSERT_EQ(bs.size(), 2u);
+  EXPECT_NEAR(bs[0].queued_seconds, 0.0013, 1e-12);
+  EXPECT_NEAR(bs[1].queued_seconds, 0.0006, 1e-12);
 }
 
 TEST(ReportCollector, KeepsLatenciesOfCompletedRequestsOnly) {
