@@ -79,6 +79,8 @@ Command add_plan(CLI::App& root) {
   c->add_option("--max-batch", p.space.max_batch, "batch caps to search")->delimiter(',');
   c->add_option("--weights-dtype", p.weights_dtype, "bf16|fp16|fp8|int8|mxfp8|mxfp4")->capture_default_str();
   c->add_option("--kv-dtype", p.kv_dtype, "bf16|fp8")->capture_default_str();
+  c->add_option("--runtime", p.base.deployment.runtime,
+                 "serving runtime profile for every deployment (data/runtimes; default: each platform's)");
   c->add_option("--probe-requests", p.probe_requests, "requests per load probe")->capture_default_str();
   c->add_option("--tolerance", p.tolerance, "relative precision of the load bisection")->capture_default_str();
   c->add_option("--threads", p.threads, "worker threads (default: all cores)");

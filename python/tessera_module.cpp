@@ -185,7 +185,7 @@ PlanRequest plan_request(const std::string& model, const std::string& workload, 
                          const py::dict& kw) {
   static const std::vector<std::string> kKeys = with_power_cost_keys(
       {"hardware", "compare", "fleet", "headroom", "tp", "pp", "schedulers", "max_batch", "weights_dtype",
-       "kv_dtype", "probe_requests", "tolerance", "threads", "top", "seed"});
+       "kv_dtype", "runtime", "probe_requests", "tolerance", "threads", "top", "seed"});
   PlanRequest req;
   req.base.model = model;
   req.base.workload = workload;
@@ -207,6 +207,7 @@ PlanRequest plan_request(const std::string& model, const std::string& workload, 
       else if (key == "max_batch") req.space.max_batch = int_list(key, v);
       else if (key == "weights_dtype") req.weights_dtype = py::cast<std::string>(v);
       else if (key == "kv_dtype") req.kv_dtype = py::cast<std::string>(v);
+      else if (key == "runtime") req.base.deployment.runtime = py::cast<std::string>(v);
       else if (key == "probe_requests") req.probe_requests = py::cast<int64_t>(v);
       else if (key == "tolerance") req.tolerance = py::cast<double>(v);
       else if (key == "threads") req.threads = py::cast<int>(v);

@@ -48,6 +48,17 @@ class Runtime(unittest.TestCase):
         p = run("simulate", *BASE, "--max-batch", "0")
         self.assertEqual(p.returncode, 2)
 
+    def test_plan_takes_a_runtime(self):
+        # Intent: the planner searches under the engine the user runs; one that cannot run there is bad input.
+        args = ["plan", "--model", "llama-3.1-8b", "--workload", "poisson:rate=2,input=256,output=64,n=60",
+                "--slo", "ttft_p99=2s", "--hardware", "p5.48xlarge", "--tp", "1", "--schedulers", "vllm",
+                "--max-batch", "64", "--probe-requests", "60", "--threads", "1"]
+        p = run(*args, "--runtime", "tnx")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("'tnx' does not run on h100-sxm", p.stderr)
+        p = run(*args, "--runtime", "vllm", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_hardware_show_lists_runtimes(self):
         # Intent: users find which engines a system can be modelled with, default first.
         j = json.loads(run("hardware", "show", "trn2.48xlarge", "--json", check=True).stdout)
