@@ -3,9 +3,12 @@
 // It records every batch shape it was asked about.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "tessera/plan/batch.h"
+#include "tessera/specs/workload.h"
 
 namespace tessera::test {
 
@@ -32,6 +35,25 @@ class FakeCoster final : public IterationCoster {
   int64_t kv_blocks_;
   int block_tokens_;
   bool record_;
+};
+
+// A request stream from a fixed list (a trace in memory); `error_at_end` is reported
+// after the last row, as a trace reader reports a malformed row.
+class VectorSource final : public RequestSource {
+ public:
+  explicit VectorSource(std::vector<RequestArrival> rows, std::string error_at_end = "")
+      : rows_(std::move(rows)), error_at_end_(std::move(error_at_end)) {}
+  std::optional<RequestArrival> next() override {
+    if (i_ < rows_.size()) return rows_[i_++];
+    error_ = error_at_end_;
+    return std::nullopt;
+  }
+  const std::string& error() const override { return error_; }
+
+ private:
+  std::vector<RequestArrival> rows_;
+  size_t i_ = 0;
+  std::string error_at_end_, error_;
 };
 
 }  // namespace tessera::test

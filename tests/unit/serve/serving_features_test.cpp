@@ -13,23 +13,9 @@ namespace tessera {
 namespace {
 
 using test::FakeCoster;
+using test::VectorSource;
 
 constexpr double kA = 0.01, kB = 0.001, kC = 1e-5;
-
-class VectorSource final : public RequestSource {
- public:
-  explicit VectorSource(std::vector<RequestArrival> rows) : rows_(std::move(rows)) {}
-  std::optional<RequestArrival> next() override {
-    if (i_ < rows_.size()) return rows_[i_++];
-    return std::nullopt;
-  }
-  const std::string& error() const override { return error_; }
-
- private:
-  std::vector<RequestArrival> rows_;
-  size_t i_ = 0;
-  std::string error_;
-};
 
 RequestArrival req(double t, int64_t in, int64_t out, std::vector<uint64_t> hashes = {}) {
   RequestArrival a;

@@ -10,27 +10,11 @@ namespace tessera {
 namespace {
 
 using test::FakeCoster;
+using test::VectorSource;
 
 // Hand-computed costs below use a = 10 ms per iteration, b = 1 ms per token and
 // c = 10 us per KV entry read by decodes.
 constexpr double kA = 0.01, kB = 0.001, kC = 1e-5;
-
-class VectorSource final : public RequestSource {
- public:
-  explicit VectorSource(std::vector<RequestArrival> rows, std::string error_at_end = "")
-      : rows_(std::move(rows)), error_at_end_(std::move(error_at_end)) {}
-  std::optional<RequestArrival> next() override {
-    if (i_ < rows_.size()) return rows_[i_++];
-    error_ = error_at_end_;
-    return std::nullopt;
-  }
-  const std::string& error() const override { return error_; }
-
- private:
-  std::vector<RequestArrival> rows_;
-  size_t i_ = 0;
-  std::string error_at_end_, error_;
-};
 
 RequestArrival req(double t, int64_t in, int64_t out) {
   RequestArrival a;
