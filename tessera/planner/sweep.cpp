@@ -32,7 +32,11 @@ void add_latency(std::vector<Metric>& m, const std::string& base, LatencyStats S
                                                                    {"max", &LatencyStats::max}};
   for (const auto& [stat, f] : stats)
     m.push_back({base + "_" + stat + "_s", ColumnType::Real,
-                 [field, f = f](const Outcome& o) { return Cell{(o.summary.*field).*f}; }});
+                 [field, f = f](const Outcome& o) {
+                   // No measured request (nothing completed): NULL, never a latency of zero.
+                   const LatencyStats& l = o.summary.*field;
+                   return l.count > 0 ? Cell{l.*f} : Cell{};
+                 }});
 }
 
 // The summary metrics, in column order (the names follow the result JSON's keys).

@@ -39,6 +39,18 @@ class Sweep(unittest.TestCase):
     def sweep(self, *extra, grid=None, out="r.sqlite", check=True):
         return run("sweep", "--grid", grid or self.grid, "--out", self.dir / out, *extra, check=check)
 
+    def test_run_with_nothing_completed_stores_null_latencies(self):
+        # Intent: a point where every request is rejected (prompts larger than the KV cache) stores NULL
+        # latencies, never zeros that read as an infinitely fast server.
+        grid = self.dir / "rejected.yaml"
+        grid.write_text("model: llama-3.1-8b\nhardware: p5.48xlarge\ntp: 1\nruntime: vllm\n"
+                        "memory-utilization: 0.3\nworkload: batch:size=2,input=120000,output=8\n")
+        self.sweep(grid=grid)
+        (x,) = rows(self.dir / "r.sqlite")
+        self.assertEqual(x["completed"], 0)
+        for k in ("ttft_p99_s", "tpot_mean_s", "e2e_max_s"):
+            self.assertIsNone(x[k], k)
+
     def test_one_row_per_run_with_inputs_and_metrics_matching_simulate(self):
         # Intent: the product of the grid, every input and summary metric as a column,
         # and each row equal to what `simulate` reports for the same options.
