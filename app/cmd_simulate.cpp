@@ -8,7 +8,6 @@
 #include "tessera/report/result_json.h"
 #include "tessera/report/summary_text.h"
 #include "tessera/specs/io/catalog.h"
-#include "tessera/specs/io/context_check.h"
 #include "tessera/specs/io/workload_parse.h"
 
 namespace tessera::app {
@@ -36,20 +35,6 @@ int64_t expected_requests(const std::string& workload) {
   return 0;
 }
 
-// Requests over the model's context: all of them is bad input; some, a warning for
-// the summary. Names that do not resolve are left for run_simulation to report.
-Result<std::string> context_warning(const SimulationRequest& req) {
-  auto w = parse_workload(req.workload);
-  if (!w) return std::string();
-  auto cat = Catalog::open(req.data_dir.empty() ? Catalog::default_data_dir() : req.data_dir);
-  if (!cat) return std::string();
-  auto m = cat->model(req.model);
-  if (!m) return std::string();
-  auto c = check_context(*w, m->max_position, m->name);
-  if (!c) return c.error();
-  return c->warning;
-}
-
 int run(SimulateArgs& a) {
   if (Status s = resolve_simulate_options(a.opts); !s) return report_error(s.error());
   if (Status s = distinct_outputs({{"--out", a.out}, {"--report", a.report}, {"--trace", a.opts.serving.trace},
@@ -57,8 +42,6 @@ int run(SimulateArgs& a) {
       !s)
     return report_error(s.error());
   SimulationRequest& req = a.opts.req;
-  auto context = context_warning(req);
-  if (!context) return report_error(context.error());
   Timelines timelines;
   if (Status s = timelines.open(a.opts.serving); !s) return report_error(s.error());
   SinkFanout sinks;
@@ -72,7 +55,6 @@ int run(SimulateArgs& a) {
   auto outcome = run_simulation(req);
   bar.finish();
   if (!outcome) return report_error(outcome.error());
-  if (!context->empty()) outcome->warnings.push_back(*context);
   std::string html;
   if (!a.report.empty()) {
     auto h = simulation_report_html(*outcome, collector, version());

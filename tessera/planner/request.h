@@ -35,6 +35,10 @@ struct SimulationRequest {
   SloTargets slo;
   std::string router = "rr";
   bool keep_request_records = false;
+  // Requests over the model's context are refused (all over: bad input; some: a counted
+  // warning). Off for published rows that ran past max_position_embeddings (AWS's trn1
+  // tables compile n_positions 8192 for Llama-2-7B): the row is a measurement.
+  bool enforce_context = true;
   std::filesystem::path data_dir;   // empty = Catalog::default_data_dir()
   // The catalog of data_dir, shared by every request of a process; null = opened
   // (once per process) from data_dir.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "tessera/planner/serving.h"
+#include "tessera/specs/io/context_check.h"
 #include "tessera/specs/io/trace_reader.h"
 
 namespace tessera {
@@ -187,9 +188,16 @@ Result<SimulationOutcome> run_simulation(const SimulationRequest& req) {
   if (req.deployment.scheduler == "disagg") return run_disaggregated(req, *workload);
   auto compiled = compile_deployment(req);
   if (!compiled) return compiled.error();
+  // Requests over the model's context: every one over is bad input (the runtime would
+  // refuse them all); some over is a warning with the count (specs/io/context_check.h).
+  auto context = check_context(*workload, req.enforce_context ? compiled->model->max_position : 0,
+                               compiled->model->name);
+  if (!context) return context.error();
   auto params = request_power_params(req);
   if (!params) return params.error();
-  return run_compiled(*compiled, req, *workload, *params);
+  auto outcome = run_compiled(*compiled, req, *workload, *params);
+  if (outcome && !context->warning.empty()) outcome->warnings.push_back(context->warning);
+  return outcome;
 }
 
 }  // namespace tessera
